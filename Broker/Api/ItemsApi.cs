@@ -1,0 +1,61 @@
+using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Items;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MediaBroker.Broker.Api;
+
+/// <summary>The items resource: upload, read, list, fetch the output, retry, delete, thumbnail.</summary>
+public static class ItemsApi
+{
+    public static IEndpointRouteBuilder MapItems(this IEndpointRouteBuilder app)
+    {
+        var items = app.MapGroup("/api/items");
+        items.MapPost("/", UploadEndpoint.HandleAsync);
+        items.MapGet("/", List);
+        items.MapGet("/{itemId:guid}", Get);
+        items.MapGet("/{itemId:guid}/output", OutputEndpoint.Get);
+        items.MapGet("/{itemId:guid}/thumbnail", Thumbnail);
+        items.MapPost("/{itemId:guid}/retry", RetryAsync);
+        items.MapDelete("/{itemId:guid}", DeleteAsync);
+        return app;
+    }
+
+    private static Results<Ok<Item>, ProblemHttpResult> Get(Guid itemId, ItemStore store) =>
+        store.Get(itemId) is { } item ? TypedResults.Ok(item) : ProblemResponses.NotFound(itemId);
+
+    private static Results<Ok<ItemPage>, ProblemHttpResult> List(HttpRequest request, ItemStore store)
+    {
+        var (query, problem) = ItemQueryParser.Parse(request.Query);
+        return query is null ? ProblemResponses.BadRequest(problem!) : TypedResults.Ok(store.List(query));
+    }
+
+    private static async Task<Results<Ok<Item>, ProblemHttpResult>> RetryAsync(Guid itemId, ItemStore store, CancellationToken cancellationToken)
+    {
+        var retried = await store.UpdateAsync(itemId, item => item.Status == ItemStatus.FinishedWithErrors
+            ? item with { Status = ItemStatus.ToDo, Errors = [], Progress = null }
+            : null, cancellationToken);
+        if (retried is not null) return TypedResults.Ok(retried);
+        return store.Get(itemId) is { } current
+            ? ProblemResponses.Conflict($"only an item in finished_with_errors can be retried; this one is in {current.Status.WireName()}")
+            : ProblemResponses.NotFound(itemId);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid itemId, ItemStore store, ConversionJobs jobs, CancellationToken cancellationToken)
+    {
+        if (store.Get(itemId) is null) return ProblemResponses.NotFound(itemId);
+        await jobs.StopForDeletionAsync(itemId, cancellationToken);
+        return await store.DeleteAsync(itemId, cancellationToken) ? TypedResults.NoContent() : ProblemResponses.NotFound(itemId);
+    }
+
+    private static async Task<IResult> Thumbnail(Guid itemId, int? w, int? h, ThumbnailMaker thumbnails, CancellationToken cancellationToken)
+    {
+        if (ThumbnailMaker.CheckSize(w, h) is { } sizeProblem) return ProblemResponses.BadRequest(sizeProblem);
+        var result = await thumbnails.GetAsync(itemId, w, h, cancellationToken);
+        return result.Image is { } image
+            ? TypedResults.Stream(image, "image/jpeg")
+            : TypedResults.Problem(result.Problem, statusCode: result.StatusCode, title: "No thumbnail");
+    }
+}

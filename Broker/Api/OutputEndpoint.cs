@@ -1,0 +1,46 @@
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Net.Http.Headers;
+
+namespace MediaBroker.Broker.Api;
+
+/// <summary>
+/// <c>GET /api/items/{id}/output</c>: the converted file with Range and If-Range, its sha512 as ETag, and the same
+/// digest in <c>Repr-Digest</c> (RFC 9530) so a client can verify the whole file after a resumed download.
+/// </summary>
+public static class OutputEndpoint
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static IResult Get(Guid itemId, HttpContext context, ItemStore store)
+    {
+        if (store.Get(itemId) is not { } item) return ProblemResponses.NotFound(itemId);
+        if (item.Status != ItemStatus.FinishedSuccessful || item.Output is not { } output)
+            return ProblemResponses.Conflict($"the item is in {item.Status.WireName()}; its output is ready once it is in finished_successful");
+
+        var extension = Path.GetExtension(output.FileName).TrimStart('.');
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(Path.Combine(store.FolderOf(item), ItemFiles.Output(extension)),
+                FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return ProblemResponses.NotFound(itemId); // deleted in the meantime
+        }
+
+        var digest = Sha512Hex.ToBase64(output.Sha512Checksum);
+        context.Response.Headers["Repr-Digest"] = $"sha-512=:{digest}:";
+        context.Response.Headers["Digest"] = $"sha-512={digest}";
+        context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        return TypedResults.Stream(stream,
+            ContentTypes.TryGetContentType(output.FileName, out var contentType) ? contentType : "application/octet-stream",
+            output.FileName,
+            item.UpdatedAt,
+            new EntityTagHeaderValue($"\"{output.Sha512Checksum}\""),
+            enableRangeProcessing: true);
+    }
+}

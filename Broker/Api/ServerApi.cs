@@ -1,0 +1,35 @@
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Api;
+
+namespace MediaBroker.Broker.Api;
+
+/// <summary><c>GET /api/server</c>: what this broker converts, and how busy and how full it is.</summary>
+public static class ServerApi
+{
+    public static readonly string Version = typeof(ServerApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static IEndpointRouteBuilder MapServer(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/server", (ItemStore store, BrokerSettings settings, DiskSpace disk) => TypedResults.Ok(Describe(store, settings, disk)));
+        return app;
+    }
+
+    public static ServerInfo Describe(ItemStore store, BrokerSettings settings, DiskSpace disk) => new()
+    {
+        Version = Version,
+        ListOfSupportedMediaTypes = settings.ListOfSupportedMediaTypes,
+        ConversionTypes = settings.ConversionTypes
+            .Where(entry => entry.Value.MediaTypes.Any(settings.SupportsMediaType))
+            .ToDictionary(entry => entry.Key, entry => new ConversionTypeInfo(entry.Value.MediaTypes, entry.Value.OutputExtension)),
+        DefaultConversionTypes = settings.DefaultConversionTypes
+            .Where(entry => settings.SupportsMediaType(entry.Key))
+            .ToDictionary(entry => entry.Key, entry => entry.Value),
+        NumberOfConversionThreads = settings.NumberOfConversionThreads,
+        Queue = store.Depth(),
+        FreeBytes = disk.AvailableBytes(),
+        UsedBytes = store.UsedBytes,
+        MaxUploadBytes = settings.MaxUploadBytes,
+    };
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Shared.Items;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace MediaBroker.Broker.Api;
+
+/// <summary>
+/// <c>POST /api/items</c>: a one-shot upload, either multipart (as browsers and <c>curl -F</c> send it) or a raw body
+/// with the details in the query string (as <c>curl --data-binary</c> sends it). 201 for a new item, 200 for content the
+/// broker already had.
+/// </summary>
+public static class UploadEndpoint
+{
+    private const int MaxFieldChars = 4096;
+    // Boundaries and part headers around the file; generous, so the early 413 only catches what is surely too big.
+    private const long MultipartOverheadAllowance = 1 << 20;
+
+    public static async Task<Results<Created<Item>, Ok<Item>>> HandleAsync(
+        HttpContext context, ItemIngest ingest, UploadReceiver receiver, CancellationToken cancellationToken)
+    {
+        // max_upload_bytes is enforced while streaming, with a clear 413, instead of Kestrel's generic limit.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+
+        var (item, created) = TryGetBoundary(context.Request, out var boundary)
+            ? await ReceiveMultipartAsync(context.Request, boundary, ingest, receiver, cancellationToken)
+            : await ReceiveRawAsync(context.Request, ingest, receiver, cancellationToken);
+
+        return created ? TypedResults.Created($"/api/items/{item.ItemId:D}", item) : TypedResults.Ok(item);
+    }
+
+    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, ItemIngest ingest, UploadReceiver receiver, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], query["client_id"]);
+        if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(sha, type) is { } known)
+            return (known, false); // the broker has it: no need to read a single byte
+        var file = await receiver.ReceiveAsync(request.Body, request.ContentLength, cancellationToken);
+        return await ingest.IngestAsync(file, claims, cancellationToken);
+    }
+
+    private static async Task<(Item, bool)> ReceiveMultipartAsync(HttpRequest request, string boundary, ItemIngest ingest,
+        UploadReceiver receiver, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length)
+        {
+            receiver.EnsureAllowedSize(length - MultipartOverheadAllowance);
+            receiver.EnsureRoomFor(length);
+        }
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        ReceivedFile? file = null;
+        string? fileName = null;
+        try
+        {
+            var reader = new MultipartReader(boundary, request.Body);
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                    throw IngestRejection.BadRequest("every multipart part needs a Content-Disposition: form-data header");
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (name != "file")
+                {
+                    fields[name] = await ReadFieldAsync(section.Body, name, cancellationToken);
+                    continue;
+                }
+                if (file is not null) throw IngestRejection.BadRequest("send one file per upload");
+                fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                // Claims sent before the file are checked before it is read.
+                ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), fields.GetValueOrDefault("client_id"));
+                file = await receiver.ReceiveAsync(section.Body, null, cancellationToken);
+            }
+        }
+        catch
+        {
+            if (file is not null) UploadReceiver.Discard(file.StagingFolder);
+            throw;
+        }
+        if (file is null) throw IngestRejection.BadRequest("a multipart upload needs a part named 'file'");
+
+        UploadClaims claims;
+        try
+        {
+            claims = ingest.CheckClaims(fields.GetValueOrDefault("file_name") ?? fileName, fields.GetValueOrDefault("conversion_type"),
+                fields.GetValueOrDefault("sha512_checksum"), fields.GetValueOrDefault("client_id"));
+        }
+        catch
+        {
+            UploadReceiver.Discard(file.StagingFolder);
+            throw;
+        }
+        return await ingest.IngestAsync(file, claims, cancellationToken);
+    }
+
+    private static async Task<string> ReadFieldAsync(Stream body, string name, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        var buffer = new char[MaxFieldChars + 1];
+        var read = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
+        if (read > MaxFieldChars) throw IngestRejection.BadRequest($"the field '{name}' is longer than {MaxFieldChars} characters");
+        return new string(buffer, 0, read);
+    }
+
+    private static bool TryGetBoundary(HttpRequest request, out string boundary)
+    {
+        boundary = "";
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return false;
+        boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value ?? "";
+        if (boundary.Length is 0 or > 70) throw IngestRejection.BadRequest("multipart/form-data needs a boundary of 1 to 70 characters");
+        return true;
+    }
+}

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Configuration;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
+using MediaBroker.Shared.Json;
+using MediaBroker.Shared.Transfers;
+using Spectre.Console;
+
+namespace MediaBroker.Broker.CommandLine;
+
+/// <summary>The seed's broker commands, <c>queue add</c> and <c>queue list</c>, talking to a running broker over HTTP.</summary>
+public static class QueueCommands
+{
+    public static Command Create()
+    {
+        var queue = new Command("queue", "Add files to a running broker's queue, or list what it holds.");
+        queue.Add(CreateAdd());
+        queue.Add(CreateList());
+        return queue;
+    }
+
+    private static Option<string?> ConfigOption() => new("--config") { Description = "broker.json whose address to use (default: ./broker.json when present)" };
+
+    private static Option<string?> UrlOption() => new("--url") { Description = "broker address, e.g. http://127.0.0.1:5000 (default: from broker.json)" };
+
+    private static Command CreateAdd()
+    {
+        var file = new Argument<string>("FILE") { Description = "the media file to convert" };
+        var type = new Option<string?>("--type") { Description = "conversion type, e.g. mkv_x265 or webp (default: the broker's default for the file's media type)" };
+        var clientId = new Option<string?>("--client-id") { Description = "owner recorded on the item (default: local)" };
+        var json = new Option<bool>("--json") { Description = "print the item as JSON" };
+        var config = ConfigOption();
+        var url = UrlOption();
+        var command = new Command("add", "Upload FILE to the broker and queue it for conversion.") { file, type, clientId, json, config, url };
+        command.SetAction((parse, cancellationToken) => AddAsync(parse.GetValue(file)!, parse.GetValue(type), parse.GetValue(clientId),
+            parse.GetValue(json), parse.GetValue(config), parse.GetValue(url), cancellationToken));
+        return command;
+    }
+
+    private static Command CreateList()
+    {
+        var status = new Option<string?>("--status") { Description = "only items in this state: to_do, in_progress, finished_successful, finished_with_errors" };
+        var clientId = new Option<string?>("--client-id") { Description = "only items of this client" };
+        var limit = new Option<int>("--limit") { Description = "at most this many items", DefaultValueFactory = _ => 100 };
+        var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
+        var config = ConfigOption();
+        var url = UrlOption();
+        var command = new Command("list", "List the broker's items, oldest first.") { status, clientId, limit, json, config, url };
+        command.SetAction((parse, cancellationToken) => ListAsync(parse.GetValue(status), parse.GetValue(clientId), parse.GetValue(limit),
+            parse.GetValue(json), parse.GetValue(config), parse.GetValue(url), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> AddAsync(string path, string? type, string? clientId, bool json, string? configPath, string? url, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path)) return CliOutput.Fail($"no such file: {path}", CliOutput.BadUsage);
+        return await WithBrokerAsync(configPath, url, async broker =>
+        {
+            var length = new FileInfo(path).Length;
+            var sha512 = await Sha512Hex.OfFileAsync(path, cancellationToken);
+            (Item Item, bool Created)? uploaded = null;
+            await ShowProgressAsync($"uploading {Path.GetFileName(path)}", length, async report =>
+            {
+                await using var file = Sha512Hex.OpenSequential(path);
+                await using var counted = new ProgressReadStream(file, report, leaveOpen: true);
+                uploaded = await broker.UploadAsync(counted, Path.GetFileName(path), type, sha512, clientId, cancellationToken);
+            });
+            var result = uploaded!.Value;
+            if (json) Console.WriteLine(JsonSerializer.Serialize(result.Item, WireJson.Indented));
+            else Console.WriteLine(result.Created
+                ? $"queued {result.Item.ItemId} ({result.Item.ConversionType}, {result.Item.Status.WireName()})"
+                : $"already on the broker: {result.Item.ItemId} ({result.Item.ConversionType}, {result.Item.Status.WireName()})");
+            return CliOutput.Ok;
+        });
+    }
+
+    private static async Task<int> ListAsync(string? status, string? clientId, int limit, bool json, string? configPath, string? url, CancellationToken cancellationToken)
+    {
+        if (status is not null && !ItemStatuses.TryParse(status, out _))
+            return CliOutput.Fail($"--status '{status}' is not one of to_do, in_progress, finished_successful, finished_with_errors", CliOutput.BadUsage);
+        return await WithBrokerAsync(configPath, url, async broker =>
+        {
+            var page = await broker.ListAsync(new Dictionary<string, string?>
+            {
+                ["status"] = status, ["client_id"] = clientId, ["limit"] = limit.ToString(CultureInfo.InvariantCulture),
+            }, cancellationToken);
+            if (json)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(page, WireJson.Indented));
+                return CliOutput.Ok;
+            }
+            var table = new Table().AddColumns("item_id", "status", "progress", "conversion", "file", "size", "created");
+            foreach (var item in page.Items)
+                table.AddRow(item.ItemId.ToString(), item.Status.WireName(),
+                    item.Progress is { } progress ? progress.ToString("P0", CultureInfo.InvariantCulture) : "",
+                    item.ConversionType, Markup.Escape(item.OriginalFileName), item.FileSize.ToString("N0", CultureInfo.InvariantCulture),
+                    item.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            Console.WriteLine($"{page.Items.Count} item(s){(page.NextAfter is { } next ? $"; more after {next}" : "")}");
+            return CliOutput.Ok;
+        });
+    }
+
+    private static async Task<int> WithBrokerAsync(string? configPath, string? url, Func<BrokerApiClient, Task<int>> action)
+    {
+        Uri address;
+        try
+        {
+            address = url is not null ? ParseUrl(url) : AddressOf(BrokerSettingsLoader.Load(configPath, new BrokerOverrides()));
+        }
+        catch (ConfigurationException error)
+        {
+            return CliOutput.Fail(error);
+        }
+        using var http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        try
+        {
+            return await action(new BrokerApiClient(http));
+        }
+        catch (BrokerUnavailableException error)
+        {
+            return CliOutput.Fail($"{error.Message}; is `media-broker serve` running?");
+        }
+        catch (BrokerRejectedException error)
+        {
+            return CliOutput.Fail($"the broker refused: {error.Detail} ({(int)error.Status} {error.Title})");
+        }
+    }
+
+    private static Uri ParseUrl(string url) =>
+        Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ConfigurationException($"--url: '{url}' is not an http:// or https:// address");
+
+    private static Uri AddressOf(BrokerSettings settings)
+    {
+        var host = settings.ListenAddress is "0.0.0.0" or "::" or "*" ? "127.0.0.1" : settings.ListenAddress;
+        if (host.Contains(':')) host = $"[{host}]";
+        return new Uri($"http://{host}:{settings.ListenOnPort.ToString(CultureInfo.InvariantCulture)}/");
+    }
+
+    private static async Task ShowProgressAsync(string label, long length, Func<Action<long>, Task> work)
+    {
+        if (Console.IsErrorRedirected || length < (8L << 20))
+        {
+            await work(_ => { });
+            return;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(label), maxValue: length);
+                await work(done => task.Value = done);
+            });
+    }
+}

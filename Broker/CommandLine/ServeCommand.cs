@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Hosting;
+using MediaBroker.Shared.Configuration;
+
+namespace MediaBroker.Broker.CommandLine;
+
+/// <summary><c>media-broker serve</c>: runs the broker until Ctrl-C or SIGTERM.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "broker.json to read (default: ./broker.json when present)" };
+        var data = new Option<string?>("--data") { Description = "data folder (overrides data_path)" };
+        var port = new Option<int?>("--port") { Description = "port to listen on (overrides listen_on_port; 0 picks a free one)" };
+        var address = new Option<string?>("--address") { Description = "address to listen on (overrides listen_address)" };
+        var command = new Command("serve", "Run the broker: HTTP API on listen_address:listen_on_port, conversions on number_of_conversion_threads workers.")
+        {
+            config, data, port, address,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(config), new BrokerOverrides(parse.GetValue(data), parse.GetValue(port), parse.GetValue(address))));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? configPath, BrokerOverrides overrides)
+    {
+        try
+        {
+            var settings = BrokerSettingsLoader.Load(configPath, overrides);
+            await using var app = await BrokerApp.CreateAsync(settings);
+            try
+            {
+                await app.RunAsync();
+            }
+            catch (IOException error) when (error.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                return CliOutput.Fail($"cannot listen on {settings.ListenAddress}:{settings.ListenOnPort}: the port is taken (another broker? choose one with --port)");
+            }
+            return CliOutput.Ok;
+        }
+        catch (ConfigurationException error)
+        {
+            return CliOutput.Fail(error);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using MediaBroker.Shared.Items;
+
+namespace MediaBroker.Broker.Configuration;
+
+/// <summary>Everything broker.json can set; the seed's names where it has them. Defaults work with no file at all.</summary>
+public sealed record BrokerSettings
+{
+    public string ListenAddress { get; init; } = "127.0.0.1";
+    public int ListenOnPort { get; init; } = 5000;
+    public int NumberOfConversionThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
+    public IReadOnlyList<string> ListOfSupportedMediaTypes { get; init; } = MediaTypes.All;
+    public string DataPath { get; init; } = Path.Combine("var", "broker");
+    public long MaxUploadBytes { get; init; } = 64L << 30;
+    /// <summary>An upload is refused (507) when it would leave less than this free on the data folder's disk.</summary>
+    public long MinFreeBytes { get; init; } = 1L << 30;
+    public string FfmpegPath { get; init; } = "ffmpeg";
+    public string FfprobePath { get; init; } = "ffprobe";
+    /// <summary>Keep the uploaded file beside the output once a conversion succeeded.</summary>
+    public bool KeepInputs { get; init; }
+    /// <summary>Named profiles; merged over <see cref="DefaultConversionProfiles.All"/> by name.</summary>
+    public IReadOnlyDictionary<string, ConversionProfile> ConversionTypes { get; init; } = DefaultConversionProfiles.All;
+    public IReadOnlyDictionary<string, string> DefaultConversionTypes { get; init; } = DefaultConversionProfiles.DefaultForMediaType;
+    /// <summary>A conversion may take this many times the input's duration before it counts as hung.</summary>
+    public double ConversionTimeoutFactor { get; init; } = 20;
+    /// <summary>The least time any conversion gets, however short its input.</summary>
+    public int ConversionTimeoutMinSeconds { get; init; } = 300;
+    /// <summary>Unfinished resumable uploads are removed after this long without a byte.</summary>
+    public double UploadExpiryHours { get; init; } = 24;
+
+    public ConversionProfile? Profile(string? conversionType) =>
+        conversionType is not null && ConversionTypes.TryGetValue(conversionType, out var profile) ? profile : null;
+
+    public bool SupportsMediaType(string mediaType) => ListOfSupportedMediaTypes.Contains(mediaType, StringComparer.Ordinal);
+
+    public TimeSpan ConversionTimeout(double? inputDurationSeconds) =>
+        TimeSpan.FromSeconds(Math.Max(ConversionTimeoutMinSeconds, (inputDurationSeconds ?? 0) * ConversionTimeoutFactor));
+}

@@ -1,0 +1,28 @@
+using System.Threading.Channels;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Items;
+
+namespace MediaBroker.Broker.Conversion;
+
+/// <summary>
+/// Item ids waiting for a worker, first in first out. Fed by the store itself: whatever makes an item enter to_do
+/// (a new upload, a retry, a stop, recovery) queues it, so no path can forget to.
+/// </summary>
+public sealed class ConversionQueue
+{
+    private readonly Channel<Guid> _channel = Channel.CreateUnbounded<Guid>();
+
+    public ConversionQueue(ItemStore store)
+    {
+        store.Changed += (before, after) =>
+        {
+            if (after is { Status: ItemStatus.ToDo } && before?.Status != ItemStatus.ToDo)
+                _channel.Writer.TryWrite(after.ItemId);
+        };
+        // Ids queued twice are harmless: a worker only takes an item that is still in to_do.
+        foreach (var item in store.InState(ItemStatus.ToDo))
+            _channel.Writer.TryWrite(item.ItemId);
+    }
+
+    public ChannelReader<Guid> Reader => _channel.Reader;
+}

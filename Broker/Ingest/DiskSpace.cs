@@ -1,0 +1,12 @@
+namespace MediaBroker.Broker.Ingest;
+
+/// <summary>Free bytes on the disk that holds the data folder.</summary>
+public sealed class DiskSpace(string folder)
+{
+    public long AvailableBytes() => new DriveInfo(folder).AvailableFreeSpace;
+
+    /// <summary>True when the error says the disk is full (ENOSPC on Unix, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows).</summary>
+    public static bool IsDiskFull(IOException error) =>
+        error.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+        || error.Message.Contains("No space left on device", StringComparison.Ordinal);
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+
+namespace MediaBroker.Broker.Storage;
+
+/// <summary>
+/// Writes index.json in the background, coalescing changes: a burst of changes costs one write, and the pause after
+/// a write grows with how long it took, so that at 100,000 items the index never eats more than a third of a core.
+/// The item folders stay the truth in between; the last snapshot is written when the broker stops.
+/// </summary>
+public sealed class IndexWriter : BackgroundService
+{
+    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    private readonly ItemStore _store;
+    private readonly ILogger<IndexWriter> _logger;
+    private readonly SemaphoreSlim _dirty = new(0, 1);
+    private long _writtenVersion = -1;
+
+    public IndexWriter(ItemStore store, ILogger<IndexWriter> logger)
+    {
+        _store = store;
+        _logger = logger;
+        store.IndexDirty += MarkDirty;
+    }
+
+    private void MarkDirty()
+    {
+        try { if (_dirty.CurrentCount == 0) _dirty.Release(); }
+        catch (SemaphoreFullException) { } // already marked
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _dirty.WaitAsync(stoppingToken);
+                await Task.Delay(CoalesceDelay, stoppingToken);
+                var took = await WriteAsync(CancellationToken.None);
+                await Task.Delay(took * 2, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await WriteAsync(cancellationToken);
+    }
+
+    private async Task<TimeSpan> WriteAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = _store.Snapshot();
+        if (snapshot.Version == Interlocked.Read(ref _writtenVersion)) return TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await IndexFile.WriteAsync(_store.Data.IndexFile, snapshot, cancellationToken);
+            Interlocked.Exchange(ref _writtenVersion, snapshot.Version);
+            return clock.Elapsed;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // The previous index.json is intact (atomic write) and item.json files hold every change: retry later.
+            _logger.LogError("Could not write index.json: {Reason}; retrying in {Delay}", error.Message, RetryDelay);
+            MarkDirty();
+            return RetryDelay;
+        }
+    }
+}

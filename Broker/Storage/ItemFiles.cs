@@ -1,0 +1,22 @@
+namespace MediaBroker.Broker.Storage;
+
+/// <summary>The fixed names of the files inside an item's folder.</summary>
+public static class ItemFiles
+{
+    public const string Metadata = "item.json";
+    /// <summary>The uploaded file. Its name never comes from the uploader; ffprobe, not an extension, says what it is.</summary>
+    public const string Input = "input";
+    private const string OutputStem = "output";
+    private const string PartialMarker = ".partial";
+
+    public static string Output(string extension) => $"{OutputStem}.{extension}";
+
+    /// <summary>Where ffmpeg writes; the extension stays last so that ffmpeg picks the right muxer.</summary>
+    public static string PartialOutput(string extension) => $"{OutputStem}{PartialMarker}.{extension}";
+
+    public static string Thumbnail(int width, int height) => $"thumbnail-{width}x{height}.jpg";
+
+    /// <summary>A file a crash can leave half-written: safe to delete at start.</summary>
+    public static bool IsLeftover(string fileName) =>
+        fileName.Contains(PartialMarker + ".", StringComparison.Ordinal) || Shared.Files.AtomicFile.IsTemporary(fileName);
+}

@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+
+namespace MediaBroker.Shared.Hashing;
+
+/// <summary>SHA-512 as MediaBroker writes it everywhere: 128 lowercase hex digits.</summary>
+public static class Sha512Hex
+{
+    public const int Length = 128;
+
+    public static string Of(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA512.HashData(data));
+
+    public static async Task<string> OfStreamAsync(Stream stream, CancellationToken cancellationToken = default) =>
+        Convert.ToHexStringLower(await SHA512.HashDataAsync(stream, cancellationToken));
+
+    public static async Task<string> OfFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = OpenSequential(path);
+        return await OfStreamAsync(stream, cancellationToken);
+    }
+
+    /// <summary>Accepts any case and surrounding blanks; returns the canonical form or null when it is not a sha512.</summary>
+    public static string? Normalize(string? text)
+    {
+        var trimmed = text?.Trim();
+        if (trimmed is null || trimmed.Length != Length) return null;
+        foreach (var c in trimmed)
+        {
+            if (!char.IsAsciiHexDigit(c)) return null;
+        }
+        return trimmed.ToLowerInvariant();
+    }
+
+    public static string ToBase64(string hex) => Convert.ToBase64String(Convert.FromHexString(hex));
+
+    public static string FromBase64(string base64) => Convert.ToHexStringLower(Convert.FromBase64String(base64));
+
+    /// <summary>A read stream tuned for one pass over a large file.</summary>
+    public static FileStream OpenSequential(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+}

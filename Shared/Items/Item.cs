@@ -1,0 +1,35 @@
+namespace MediaBroker.Shared.Items;
+
+/// <summary>
+/// One file handed to a broker, as stored in its item.json, in index.json and sent on the wire.
+/// Immutable: every change makes a new record with a higher <see cref="Version"/>.
+/// </summary>
+public sealed record Item
+{
+    public required Guid ItemId { get; init; }
+    public required string ClientId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>When the item last entered <c>to_do</c>; workers take items in this order.</summary>
+    public required DateTimeOffset QueuedAt { get; init; }
+    public required string ConversionType { get; init; }
+    /// <summary>The name the uploader gave, control characters removed: display data, never a path.</summary>
+    public required string OriginalFileName { get; init; }
+    /// <summary>A safe single-segment version of the original name, used for download names.</summary>
+    public required string CurrentFileName { get; init; }
+    public required string Sha512Checksum { get; init; }
+    public required long FileSize { get; init; }
+    public required ItemStatus Status { get; init; }
+    public IReadOnlyList<string> Errors { get; init; } = [];
+    public MediaInfo? Media { get; init; }
+    public ItemOutput? Output { get; init; }
+    /// <summary>0..1 while converting, 1 once finished successfully.</summary>
+    public double? Progress { get; init; }
+    public double? Fps { get; init; }
+    public double? Speed { get; init; }
+    public double? EtaSeconds { get; init; }
+    public long Version { get; init; }
+}
+
+/// <summary>The converted file of an item, verified by ffprobe before it was recorded.</summary>
+public sealed record ItemOutput(string FileName, string Sha512Checksum, long FileSize);
