@@ -21,9 +21,9 @@ public static class FileNames
     /// <summary>One safe path segment: no folders, no leading dots, no characters file systems reject.</summary>
     public static string SafeSegment(string? name)
     {
-        var original = Original(name);
-        var lastSeparator = original.LastIndexOfAny(['/', '\\']);
-        var segment = lastSeparator >= 0 ? original[(lastSeparator + 1)..] : original;
+        var cleaned = RemoveControlCharacters(name ?? "");
+        var lastSeparator = cleaned.LastIndexOfAny(['/', '\\']);
+        var segment = lastSeparator >= 0 ? cleaned[(lastSeparator + 1)..] : cleaned;
         var builder = new StringBuilder(segment.Length);
         foreach (var c in segment)
             builder.Append(c is '<' or '>' or ':' or '"' or '|' or '?' or '*' ? '_' : c);

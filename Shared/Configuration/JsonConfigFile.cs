@@ -53,7 +53,7 @@ public static partial class JsonConfigFile
         var message = error.Message;
 
         if (UnknownProperty().Match(message) is { Success: true } unknown)
-            return $"{line}unknown key '{Join(key, unknown.Groups[1].Value)}'";
+            return $"{line}unknown key '{(key.EndsWith(unknown.Groups[1].Value, StringComparison.Ordinal) ? key : Join(key, unknown.Groups[1].Value))}'";
         if (MissingProperties().Match(message) is { Success: true } missing)
             return $"{line}{(key.Length > 0 ? key + ": " : "")}missing {missing.Groups[1].Value.Replace("'", "", StringComparison.Ordinal)}";
         if (ConvertedTo().Match(message) is { Success: true } converted)

@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+using MediaBroker.Broker.Storage;
+using Xunit;
+
+namespace MediaBroker.Testing;
+
+/// <summary>Checks a broker's data folder against its documented layout: every file in its place, nothing stray.</summary>
+public static partial class DataFolderAssert
+{
+    public static void OnlyKnownFiles(DataFolder data, bool allowIncoming = false)
+    {
+        foreach (var file in Directory.EnumerateFiles(data.Root, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(data.Root, file).Replace('\\', '/');
+            var known = TopLevel().IsMatch(relative) || ItemFile().IsMatch(relative) || (allowIncoming && relative.StartsWith("incoming/", StringComparison.Ordinal));
+            Assert.True(known, $"unexpected file in the data folder: {relative}");
+        }
+    }
+
+    public static void NoPartialFiles(DataFolder data)
+    {
+        var partial = Directory.EnumerateFiles(data.Root, "*", SearchOption.AllDirectories)
+            .Where(file => ItemFiles.IsLeftover(Path.GetFileName(file))).ToList();
+        Assert.True(partial.Count == 0, "partial files left: " + string.Join(", ", partial));
+    }
+
+    [GeneratedRegex(@"^(index\.json|threads\.json|logs/broker-\d{8}(_\d+)?\.log)$")]
+    private static partial Regex TopLevel();
+
+    [GeneratedRegex(@"^(to_do|in_progress|finished_successful|finished_with_errors)/[0-9a-f-]{36}/(item\.json|input|output\.[a-z0-9]+|thumbnail-\d+x\d+\.jpg)$")]
+    private static partial Regex ItemFile();
+}
