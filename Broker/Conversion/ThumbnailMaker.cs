@@ -13,7 +13,7 @@ public sealed record ThumbnailResult(Stream? Image, int StatusCode, string? Prob
 /// The seed's thumbnail maker: a jpeg frame of a video (a tenth into it, past black intros) or a scaled image,
 /// made once per size and cached in the item's folder.
 /// </summary>
-public sealed class ThumbnailMaker(ItemStore store, ProcessRunner runner, BrokerSettings settings)
+public sealed class ThumbnailMaker(ItemStore store, DataFolder data, ProcessRunner runner, BrokerSettings settings)
 {
     public const int MinSide = 16;
     public const int MaxSide = 3840;
@@ -58,7 +58,8 @@ public sealed class ThumbnailMaker(ItemStore store, ProcessRunner runner, Broker
 
     private async Task<string?> MakeAsync(MediaInfo media, string source, string target, int? width, int? height, CancellationToken cancellationToken)
     {
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{AtomicFile.TemporarySuffix}");
+        // Made in incoming/ and moved in when complete: an item folder never holds a half-made thumbnail.
+        var temporary = Path.Combine(data.Incoming, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{AtomicFile.TemporarySuffix}");
         var arguments = new List<string> { "-hide_banner", "-v", "error", "-y" };
         if (media.Type == MediaTypes.Video && media.DurationSeconds is > 0 and var duration)
             arguments.AddRange(["-ss", Math.Min(duration * 0.1, 10).ToString("0.###", CultureInfo.InvariantCulture)]);

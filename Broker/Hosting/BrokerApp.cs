@@ -33,9 +33,24 @@ public static class BrokerApp
         var startupLogger = new SerilogLoggerFactory(serilog).CreateLogger("MediaBroker.Broker.Startup");
         var processes = new RunningProcesses();
         var runner = new ProcessRunner(processes, hostOptions.Time);
-        await ToolCheck.EnsureAvailableAsync(settings, runner);
-        OrphanProcesses.KillLeftovers(data, startupLogger);
-        var store = await ItemStore.OpenAsync(data, hostOptions.Time, startupLogger, settings.KeepInputs);
+        var marker = RunMarker.Acquire(data);
+        ItemStore store;
+        try
+        {
+            var toolCheck = ToolCheck.EnsureAvailableAsync(settings, runner); // while recovery reads the folders
+            if (!marker.PreviousRunStoppedCleanly) OrphanProcesses.KillLeftovers(data, startupLogger);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            store = await ItemStore.OpenAsync(data, hostOptions.Time, startupLogger, settings.KeepInputs, marker.PreviousRunStoppedCleanly);
+            startupLogger.LogInformation("Opened {Count} items in {Milliseconds} ms ({How})", store.Depth().Total,
+                clock.ElapsedMilliseconds, marker.PreviousRunStoppedCleanly ? "after a clean stop" : "checking every folder");
+            await toolCheck;
+        }
+        catch
+        {
+            marker.Dispose();
+            await serilog.DisposeAsync();
+            throw;
+        }
         var disk = new DiskSpace(data.Root);
         var receiver = new UploadReceiver(data, settings, disk);
         receiver.RemoveAbandoned();
@@ -47,6 +62,8 @@ public static class BrokerApp
         builder.Services.ConfigureHttpJsonOptions(json => WireJson.Apply(json.SerializerOptions));
         builder.Services.AddProblemDetails();
 
+        // Made by a factory so that the container disposes it (writing the final snapshot) if the host never runs.
+        builder.Services.AddSingleton(_ => new FinalSnapshot(store, marker));
         builder.Services.AddSingleton(settings).AddSingleton(hostOptions.Time).AddSingleton(data).AddSingleton(store)
             .AddSingleton(disk).AddSingleton(receiver).AddSingleton(processes).AddSingleton(runner);
         builder.Services.AddSingleton<MediaProbe>().AddSingleton<ItemIngest>();
@@ -65,6 +82,8 @@ public static class BrokerApp
         app.MapItems();
         app.MapServer();
 
+        var finalSnapshot = app.Services.GetRequiredService<FinalSnapshot>();
+        app.Lifetime.ApplicationStopped.Register(finalSnapshot.Complete);
         app.Lifetime.ApplicationStarted.Register(() => startupLogger.LogInformation(
             "MediaBroker broker {Version} listening on {Url}; data in {Data}; {Threads} conversion threads; {Queued} items to do",
             ServerApi.Version, ListeningUrl(app), data.Root, settings.NumberOfConversionThreads, store.Depth().ToDo));

@@ -5,7 +5,8 @@ namespace MediaBroker.Broker.Storage;
 /// <summary>
 /// Writes index.json in the background, coalescing changes: a burst of changes costs one write, and the pause after
 /// a write grows with how long it took, so that at 100,000 items the index never eats more than a third of a core.
-/// The item folders stay the truth in between; the last snapshot is written when the broker stops.
+/// The item folders stay the truth in between; the last snapshot is written once the broker has stopped
+/// (see <see cref="Hosting.BrokerApp"/>), when nothing can change any more.
 /// </summary>
 public sealed class IndexWriter : BackgroundService
 {
@@ -45,12 +46,6 @@ public sealed class IndexWriter : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await WriteAsync(cancellationToken);
     }
 
     private async Task<TimeSpan> WriteAsync(CancellationToken cancellationToken)

@@ -21,9 +21,9 @@ public sealed class ItemStore
     private readonly SemaphoreSlim _createLock = new(1, 1);
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<Guid, Item> _items = [];
-    private readonly Dictionary<(string Sha512, string ConversionType), Guid> _byContent = [];
-    private readonly SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _listingOrder = [];
+    private readonly Dictionary<Guid, Item> _items;
+    private readonly Dictionary<(string Sha512, string ConversionType), Guid> _byContent;
+    private readonly SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _listingOrder;
     private readonly int[] _countByStatus = new int[ItemStatuses.All.Count];
     private long _usedBytes;
     private long _version;
@@ -41,8 +41,12 @@ public sealed class ItemStore
         _logger = logger;
         _inputsKeptAfterSuccess = inputsKeptAfterSuccess;
         _version = recovered.Version;
+        _items = new Dictionary<Guid, Item>(recovered.Items.Count);
+        _byContent = new Dictionary<(string, string), Guid>(recovered.Items.Count);
         foreach (var item in recovered.Items)
-            AddToMemory(item);
+            AddToMemory(item, ordered: false);
+        // One sort instead of 100,000 ordered inserts.
+        _listingOrder = new SortedSet<(DateTimeOffset CreatedAt, Guid Id)>(recovered.Items.Select(item => (item.CreatedAt, item.ItemId)));
     }
 
     public DataFolder Data => _data;
@@ -51,9 +55,9 @@ public sealed class ItemStore
 
     /// <summary>Reconciles index.json with the folders (see <see cref="StoreRecovery"/>), then opens the store.</summary>
     public static async Task<ItemStore> OpenAsync(DataFolder data, TimeProvider time, ILogger logger, bool inputsKeptAfterSuccess = false,
-        CancellationToken cancellationToken = default)
+        bool previousRunStoppedCleanly = false, CancellationToken cancellationToken = default)
     {
-        var recovered = await new StoreRecovery(data, logger).RecoverAsync(cancellationToken);
+        var recovered = new StoreRecovery(data, logger, previousRunStoppedCleanly).Recover();
         var store = new ItemStore(data, time, logger, inputsKeptAfterSuccess, recovered);
         if (recovered.IndexIsStale) await store.WriteIndexAsync(cancellationToken);
         return store;
@@ -224,11 +228,11 @@ public sealed class ItemStore
         if (persisted) IndexDirty?.Invoke();
     }
 
-    private void AddToMemory(Item item)
+    private void AddToMemory(Item item, bool ordered = true)
     {
         _items[item.ItemId] = item;
         _byContent[(item.Sha512Checksum, item.ConversionType)] = item.ItemId;
-        _listingOrder.Add((item.CreatedAt, item.ItemId));
+        if (ordered) _listingOrder.Add((item.CreatedAt, item.ItemId));
         _countByStatus[(int)item.Status]++;
         _usedBytes += BytesOnDisk(item);
     }

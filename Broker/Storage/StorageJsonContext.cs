@@ -5,7 +5,6 @@ namespace MediaBroker.Broker.Storage;
 
 /// <summary>Source-generated JSON for the broker's own files, in the same snake_case shape as the wire.</summary>
 [JsonSourceGenerationOptions(
-    JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -22,4 +22,6 @@ public sealed record QueueDepth(int ToDo, int InProgress, int FinishedSuccessful
 {
     /// <summary>Work not finished yet: what a client compares when it picks the least loaded broker.</summary>
     public int Pending => ToDo + InProgress;
+
+    public int Total => ToDo + InProgress + FinishedSuccessful + FinishedWithErrors;
 }

@@ -11,7 +11,6 @@ namespace MediaBroker.Shared.Json;
 /// Source-generated so that an index of 100,000 items reads and writes without reflection.
 /// </summary>
 [JsonSourceGenerationOptions(
-    JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DictionaryKeyPolicy = JsonKnownNamingPolicy.Unspecified,
     UseStringEnumConverter = true,

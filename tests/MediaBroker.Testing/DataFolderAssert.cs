@@ -24,7 +24,7 @@ public static partial class DataFolderAssert
         Assert.True(partial.Count == 0, "partial files left: " + string.Join(", ", partial));
     }
 
-    [GeneratedRegex(@"^(index\.json|threads\.json|logs/broker-\d{8}(_\d+)?\.log)$")]
+    [GeneratedRegex(@"^(index\.json|threads\.json|broker\.pid|logs/broker-\d{8}(_\d+)?\.log)$")]
     private static partial Regex TopLevel();
 
     [GeneratedRegex(@"^(to_do|in_progress|finished_successful|finished_with_errors)/[0-9a-f-]{36}/(item\.json|input|output\.[a-z0-9]+|thumbnail-\d+x\d+\.jpg)$")]

@@ -51,6 +51,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
             Assert.Equal(0, broker.ExitCode);
             Assert.False(Directory.Exists($"/proc/{ffmpeg}"), "ffmpeg outlived the broker");
         }
+        Assert.False(File.Exists(Path.Combine(data.Root, "broker.pid")), "a clean stop removes the run marker");
         Assert.True(Directory.Exists(data.ItemFolder(ItemStatus.ToDo, item.ItemId)), "the item is back in to_do on disk");
         DataFolderAssert.NoPartialFiles(data);
         Assert.Empty(ReadThreads(data));
@@ -134,7 +135,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
             await deleting;
 
             if (Directory.EnumerateFiles(data.Root, ".index.json.*.tmp").Any()) killsMidWrite++;
-            var index = await IndexFile.ReadAsync(data.IndexFile); // must parse, whatever moment the kill hit
+            var index = IndexFile.Read(data.IndexFile); // must parse, whatever moment the kill hit
             Assert.NotNull(index);
         }
         Assert.True(killsMidWrite >= 1, "no kill landed during an index write; the test proved nothing");
@@ -148,8 +149,20 @@ public sealed class ShutdownAndCrashTests : IDisposable
             Assert.InRange(onDisk, count - deleted.Count - 1, count - deleted.Count);
         }
         Assert.Empty(Directory.EnumerateFiles(data.Root, "*.tmp"));
-        var written = await IndexFile.ReadAsync(data.IndexFile);
+        var written = IndexFile.Read(data.IndexFile);
         Assert.Equal(Directory.EnumerateDirectories(data.StateFolder(ItemStatus.FinishedWithErrors)).Count(), written!.FinishedWithErrors.Count);
+    }
+
+    [Fact]
+    public async Task A_second_broker_on_the_same_data_folder_is_refused_with_one_clear_line()
+    {
+        var data = _folder.Combine("shared");
+        await using var first = await BrokerProcess.StartAsync(data);
+
+        var error = await Assert.ThrowsAsync<MediaBroker.Shared.Configuration.ConfigurationException>(() => RunningBroker.StartAsync(data));
+
+        Assert.Equal($"data_path: another broker (pid {first.Pid}) is using {data}; stop it first or choose another --data", Assert.Single(error.Problems));
+        Assert.Equal(HttpStatusCode.OK, (await first.Http.GetAsync("api/server")).StatusCode);
     }
 
     private static async Task<List<Guid>> CreateFailedItemsOnDiskAsync(DataFolder data, int count)

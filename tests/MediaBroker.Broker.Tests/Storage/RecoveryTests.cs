@@ -98,7 +98,7 @@ public sealed class RecoveryTests : IDisposable
 
         ItemAssert.Same(item, reopened.Get(item.ItemId));
         Assert.Contains(LostAndFound(), name => name.EndsWith("index.json", StringComparison.Ordinal));
-        Assert.NotNull(await IndexFile.ReadAsync(_harness.Data.IndexFile));
+        Assert.NotNull(IndexFile.Read(_harness.Data.IndexFile));
     }
 
     [Fact]
@@ -157,5 +157,28 @@ public sealed class RecoveryTests : IDisposable
 
         Assert.Equal(store.Version, reopened.Version);
         Assert.All(items, item => ItemAssert.Same(item, reopened.Get(item.ItemId)));
+    }
+
+    [Fact]
+    public async Task An_index_reformatted_by_hand_is_still_read()
+    {
+        var store = await _harness.OpenAsync();
+        var items = new[] { await ItemDrafts.AddAsync(store, fileName: "a \"quoted\" name.mkv"), await ItemDrafts.AddAsync(store) };
+        await store.UpdateAsync(items[1].ItemId, current => current with { Status = ItemStatus.FinishedWithErrors, Errors = ["\"to_do\":{ in a message"] });
+        await store.WriteIndexAsync();
+        var fast = IndexFile.Read(_harness.Data.IndexFile)!;
+
+        var pretty = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(_harness.Data.IndexFile))!
+            .ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        File.WriteAllText(_harness.Data.IndexFile, pretty);
+        var slow = IndexFile.Read(_harness.Data.IndexFile)!;
+
+        Assert.Equal(fast.Version, slow.Version);
+        foreach (var document in new[] { fast, slow })
+        {
+            ItemAssert.Same(store.Get(items[0].ItemId), document.ToDo[items[0].ItemId]);
+            ItemAssert.Same(store.Get(items[1].ItemId), document.FinishedWithErrors[items[1].ItemId]);
+            Assert.Empty(document.InProgress);
+        }
     }
 }

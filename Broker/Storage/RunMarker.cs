@@ -1,0 +1,59 @@
+using System.Globalization;
+using MediaBroker.Shared.Configuration;
+
+namespace MediaBroker.Broker.Storage;
+
+/// <summary>
+/// broker.pid in the data folder: present while a broker runs on it, removed after a clean stop (once the final
+/// index.json is written). Finding it at start means one of two things: another broker uses this folder (refused:
+/// two brokers would corrupt each other's items), or the last one died without stopping, so recovery must not trust
+/// index.json blindly and checks every item folder.
+/// </summary>
+public sealed class RunMarker : IDisposable
+{
+    private readonly string _path;
+    private bool _released;
+
+    private RunMarker(string path, bool previousRunStoppedCleanly)
+    {
+        _path = path;
+        PreviousRunStoppedCleanly = previousRunStoppedCleanly;
+    }
+
+    public bool PreviousRunStoppedCleanly { get; }
+
+    public static RunMarker Acquire(DataFolder data)
+    {
+        var path = Path.Combine(data.Root, "broker.pid");
+        var cleanly = true;
+        if (File.Exists(path))
+        {
+            cleanly = false;
+            if (int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && pid != Environment.ProcessId && IsBroker(pid))
+                throw new ConfigurationException($"data_path: another broker (pid {pid}) is using {data.Root}; stop it first or choose another --data");
+        }
+        File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        return new RunMarker(path, cleanly);
+    }
+
+    /// <summary>Called once everything is stopped and saved: the next start may trust index.json.</summary>
+    public void Dispose()
+    {
+        if (_released) return;
+        _released = true;
+        File.Delete(_path);
+    }
+
+    private static bool IsBroker(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Contains("media-broker", StringComparison.Ordinal);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return false; // no such process
+        }
+    }
+}

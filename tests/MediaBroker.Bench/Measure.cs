@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace MediaBroker.Bench;
+
+/// <summary>Timing helpers and the one way figures are printed.</summary>
+public static class Measure
+{
+    public static async Task<TimeSpan> TimeAsync(Func<Task> action)
+    {
+        var clock = Stopwatch.StartNew();
+        await action();
+        return clock.Elapsed;
+    }
+
+    public static TimeSpan Median(IEnumerable<TimeSpan> samples)
+    {
+        var sorted = samples.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    public static string Ms(TimeSpan time) => time.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
+
+    public static string Us(TimeSpan time) => (time.TotalMilliseconds * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " µs";
+
+    public static string Ratio(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "x";
+
+    public static string MBps(long bytes, TimeSpan time) => (bytes / 1e6 / time.TotalSeconds).ToString("0", CultureInfo.InvariantCulture) + " MB/s";
+
+    public static void Row(string label, string value) => Console.WriteLine($"  {label,-52} {value}");
+
+    public static void Verdict(string target, bool met) => Console.WriteLine($"  target: {target} -> {(met ? "met" : "NOT met")}");
+}
