@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using MediaBroker.Testing;
+
+namespace MediaBroker.Broker.Tests.Docs;
+
+/// <summary>The README's examples run, in order, in one shell, against a real broker: the README stays true.</summary>
+public sealed partial class ReadmeExamplesTests : IDisposable
+{
+    private readonly TempFolder _folder = new("readme");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Every_curl_and_command_line_example_of_the_readme_runs()
+    {
+        await using var broker = await BrokerProcess.StartAsync(_folder.Combine("data"));
+        var readme = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "README.md"));
+        var section = readme[readme.IndexOf("## The HTTP API", StringComparison.Ordinal)..readme.IndexOf("## Configuration", StringComparison.Ordinal)];
+        var blocks = BashBlock().Matches(section).Select(match => match.Groups[1].Value).ToList();
+        Assert.True(blocks.Count >= 8, "the README lost its examples");
+        var script = string.Join('\n', blocks).Replace("Broker/bin/Release/", $"{Repository.Root}/Broker/bin/{Repository.Configuration}/", StringComparison.Ordinal);
+
+        var (exitCode, output) = await RunBashAsync($"set -euo pipefail\nexport BROKER={broker.Url.ToString().TrimEnd('/')}\n{script}");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Repr-Digest: sha-512=", output, StringComparison.Ordinal);
+        Assert.Contains("\"status\":409", output, StringComparison.Ordinal); // retrying a successful item is refused
+        Assert.Contains("204", output, StringComparison.Ordinal);
+        Assert.Equal(1000, new FileInfo(_folder.Combine("first-kilobyte.bin")).Length);
+        Assert.True(new FileInfo(_folder.Combine("holiday.jpg")).Length > 0);
+        Assert.Contains("queued ", output, StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Output)> RunBashAsync(string script)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder.Path };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        await process.StandardInput.WriteAsync(script);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (process.ExitCode, await output + await errors);
+    }
+
+    [GeneratedRegex("```bash\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex BashBlock();
+}
