@@ -1,6 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
+using MediaBroker.Testing;
+using static MediaBroker.Bench.Measure;
+
 namespace MediaBroker.Bench;
 
+/// <summary>
+/// The same corpus converted two ways, side by side: by a broker end to end (upload, convert, download, every file
+/// verified) and the seed's way (the same ffmpeg commands run directly by GNU parallel, as many at once as the
+/// broker has conversion threads).
+/// </summary>
 public static class ConvertBench
 {
-    public static Task<int> RunAsync() => Task.FromResult(0);
+    private const int Videos = 6;
+    private const int Images = 36;
+    private const int Rounds = 2;
+
+    public static async Task<int> RunAsync()
+    {
+        var threads = Environment.ProcessorCount;
+        Console.WriteLine($"convert: {Videos} videos (3 s, 640x360, h264+aac) and {Images} pictures (640x480 png/jpg), {threads} at once");
+        using var folder = new TempFolder("bench-convert");
+        var corpus = await MakeCorpusAsync(folder);
+        Row("corpus", $"{corpus.Count} files, {corpus.Sum(file => new FileInfo(file).Length) / 1e6:0.0} MB");
+
+        var direct = new List<TimeSpan>();
+        var broker = new List<TimeSpan>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            direct.Add(await DirectAsync(folder, corpus, threads, round));
+            Row($"round {round + 1}: GNU parallel -j {threads}, ffmpeg directly", Ms(direct[^1]));
+            broker.Add(await BrokerAsync(folder, corpus, threads, round));
+            Row($"round {round + 1}: broker end to end (upload, convert, download)", Ms(broker[^1]));
+        }
+        var ratio = Median(broker) / Median(direct);
+        Console.WriteLine();
+        Row("direct (median)", Ms(Median(direct)));
+        Row("broker (median)", Ms(Median(broker)));
+        Row("broker / direct", Ratio(ratio));
+        Verdict("broker / direct at most 1.10", ratio <= 1.10);
+        return 0;
+    }
+
+    private static async Task<List<string>> MakeCorpusAsync(TempFolder folder)
+    {
+        var files = new List<string>();
+        for (var i = 0; i < Videos; i++)
+            files.Add(await TestMedia.VideoAsync(folder.Combine("corpus", $"video{i}.mp4"), seconds: 3, extension: "mp4", size: "640x360", seed: i));
+        for (var i = 0; i < Images; i++)
+            files.Add(await TestMedia.ImageAsync(folder.Combine("corpus", $"picture{i}.{(i % 2 == 0 ? "png" : "jpg")}"), i % 2 == 0 ? "png" : "jpg", "640x480", seed: i));
+        return files;
+    }
+
+    private static string ProfileOf(string file) => Path.GetExtension(file) == ".mp4" ? "mkv_x265" : "webp";
+
+    private static async Task<TimeSpan> DirectAsync(TempFolder folder, List<string> corpus, int threads, int round)
+    {
+        var output = Directory.CreateDirectory(folder.Combine($"direct-{round}")).FullName;
+        var jobs = corpus.Select(file =>
+        {
+            var profile = DefaultConversionProfiles.All[ProfileOf(file)];
+            var target = Path.Combine(output, Path.GetFileNameWithoutExtension(file) + "." + profile.OutputExtension);
+            var arguments = profile.Arguments.Select(argument => argument == ConversionProfile.InputPlaceholder ? file
+                : argument == ConversionProfile.OutputPlaceholder ? target : argument);
+            return "ffmpeg -hide_banner -v error -y " + string.Join(' ', arguments.Select(Quote));
+        });
+        var jobFile = folder.Combine($"jobs-{round}.txt");
+        await File.WriteAllLinesAsync(jobFile, jobs);
+        var start = new ProcessStartInfo("parallel") { RedirectStandardInput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "--will-cite", "-j", threads.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(argument);
+        return await Measure.TimeAsync(async () =>
+        {
+            using var parallel = Process.Start(start)!;
+            await parallel.StandardInput.WriteAsync(await File.ReadAllTextAsync(jobFile));
+            parallel.StandardInput.Close();
+            var errors = await parallel.StandardError.ReadToEndAsync();
+            await parallel.WaitForExitAsync();
+            if (parallel.ExitCode != 0) throw new InvalidOperationException("parallel failed: " + errors);
+        });
+    }
+
+    private static async Task<TimeSpan> BrokerAsync(TempFolder folder, List<string> corpus, int threads, int round)
+    {
+        var config = folder.WriteFile($"broker-{round}.json", System.Text.Encoding.UTF8.GetBytes(
+            $"{{ \"number_of_conversion_threads\": {threads}, \"min_free_bytes\": 0 }}"));
+        await using var broker = await BrokerProcess.StartAsync(folder.Combine($"broker-data-{round}"), configPath: config);
+        var output = Directory.CreateDirectory(folder.Combine($"broker-out-{round}")).FullName;
+        return await Measure.TimeAsync(async () =>
+        {
+            var ids = new List<Guid>();
+            foreach (var file in corpus)
+            {
+                await using var stream = File.OpenRead(file);
+                var (item, _) = await broker.Api.UploadAsync(stream, Path.GetFileName(file), ProfileOf(file), await Sha512Hex.OfFileAsync(file));
+                ids.Add(item.ItemId);
+            }
+            var pending = new HashSet<Guid>(ids);
+            var downloads = new List<Task>();
+            while (pending.Count > 0)
+            {
+                var page = await broker.Api.ListAsync(new Dictionary<string, string?> { ["ids"] = string.Join(',', pending) });
+                foreach (var item in page.Items.Where(item => item.Status.IsFinished()))
+                {
+                    if (item.Status != ItemStatus.FinishedSuccessful) throw new InvalidOperationException($"{item.OriginalFileName}: {string.Join(" / ", item.Errors)}");
+                    pending.Remove(item.ItemId);
+                    downloads.Add(DownloadAsync(broker.Http, item, output));
+                }
+                if (pending.Count > 0) await Task.Delay(100);
+            }
+            await Task.WhenAll(downloads);
+        });
+    }
+
+    private static async Task DownloadAsync(HttpClient http, Item item, string folder)
+    {
+        var target = Path.Combine(folder, item.Output!.FileName);
+        await using (var response = await http.GetStreamAsync($"api/items/{item.ItemId}/output"))
+        await using (var file = File.Create(target))
+            await response.CopyToAsync(file);
+        if (await Sha512Hex.OfFileAsync(target) != item.Output.Sha512Checksum) throw new InvalidOperationException($"{target}: sha512 mismatch");
+    }
+
+    private static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
