@@ -32,6 +32,11 @@ public static class ProblemResponses
         {
             await From(rejection).ExecuteAsync(context);
         }
+        catch (MediaBroker.Shared.Transfers.StalledTransferException error) when (!context.Response.HasStarted)
+        {
+            await TypedResults.Problem($"{error.Message}; what arrived before is kept for a resumable upload",
+                statusCode: StatusCodes.Status408RequestTimeout, title: "Upload stalled").ExecuteAsync(context);
+        }
         catch (BadHttpRequestException error) when (!context.Response.HasStarted)
         {
             await TypedResults.Problem(error.Message, statusCode: error.StatusCode, title: "Bad request").ExecuteAsync(context);

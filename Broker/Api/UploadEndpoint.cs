@@ -1,5 +1,7 @@
 using System.Text;
+using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
+using MediaBroker.Shared.Transfers;
 using MediaBroker.Shared.Items;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,29 +22,30 @@ public static class UploadEndpoint
     private const long MultipartOverheadAllowance = 1 << 20;
 
     public static async Task<Results<Created<Item>, Ok<Item>>> HandleAsync(
-        HttpContext context, ItemIngest ingest, UploadReceiver receiver, CancellationToken cancellationToken)
+        HttpContext context, ItemIngest ingest, UploadReceiver receiver, BrokerSettings settings, CancellationToken cancellationToken)
     {
         // max_upload_bytes is enforced while streaming, with a clear 413, instead of Kestrel's generic limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+        var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds));
 
         var (item, created) = TryGetBoundary(context.Request, out var boundary)
-            ? await ReceiveMultipartAsync(context.Request, boundary, ingest, receiver, cancellationToken)
-            : await ReceiveRawAsync(context.Request, ingest, receiver, cancellationToken);
+            ? await ReceiveMultipartAsync(context.Request, body, boundary, ingest, receiver, cancellationToken)
+            : await ReceiveRawAsync(context.Request, body, ingest, receiver, cancellationToken);
 
         return created ? TypedResults.Created($"/api/items/{item.ItemId:D}", item) : TypedResults.Ok(item);
     }
 
-    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, ItemIngest ingest, UploadReceiver receiver, CancellationToken cancellationToken)
+    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, Stream body, ItemIngest ingest, UploadReceiver receiver, CancellationToken cancellationToken)
     {
         var query = request.Query;
         var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], query["client_id"]);
         if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(sha, type) is { } known)
             return (known, false); // the broker has it: no need to read a single byte
-        var file = await receiver.ReceiveAsync(request.Body, request.ContentLength, cancellationToken);
+        var file = await receiver.ReceiveAsync(body, request.ContentLength, cancellationToken);
         return await ingest.IngestAsync(file, claims, cancellationToken);
     }
 
-    private static async Task<(Item, bool)> ReceiveMultipartAsync(HttpRequest request, string boundary, ItemIngest ingest,
+    private static async Task<(Item, bool)> ReceiveMultipartAsync(HttpRequest request, Stream body, string boundary, ItemIngest ingest,
         UploadReceiver receiver, CancellationToken cancellationToken)
     {
         if (request.ContentLength is { } length)
@@ -55,7 +58,7 @@ public static class UploadEndpoint
         string? fileName = null;
         try
         {
-            var reader = new MultipartReader(boundary, request.Body);
+            var reader = new MultipartReader(boundary, body);
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))

@@ -26,6 +26,8 @@ public sealed record BrokerSettings
     public int ConversionTimeoutMinSeconds { get; init; } = 300;
     /// <summary>Unfinished resumable uploads are removed after this long without a byte.</summary>
     public double UploadExpiryHours { get; init; } = 24;
+    /// <summary>A request whose body stops arriving (a dropped connection) is cut off after this long, releasing its upload.</summary>
+    public int StalledRequestTimeoutSeconds { get; init; } = 30;
 
     public ConversionProfile? Profile(string? conversionType) =>
         conversionType is not null && ConversionTypes.TryGetValue(conversionType, out var profile) ? profile : null;

@@ -35,6 +35,8 @@ public static partial class BrokerSettingsValidator
             Fail("conversion_timeout_min_seconds", "must be at least 1");
         if (!(settings.UploadExpiryHours > 0))
             Fail("upload_expiry_hours", "must be a positive number of hours");
+        if (settings.StalledRequestTimeoutSeconds is < 2 or > 3600)
+            Fail("stalled_request_timeout_seconds", "must be between 2 and 3600");
 
         ValidateMediaTypes(settings, Fail);
         foreach (var (name, profile) in settings.ConversionTypes)

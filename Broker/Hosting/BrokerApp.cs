@@ -3,10 +3,12 @@ using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Uploads;
 using MediaBroker.Shared.Configuration;
 using MediaBroker.Shared.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing.Constraints;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -54,6 +56,8 @@ public static class BrokerApp
         var disk = new DiskSpace(data.Root);
         var receiver = new UploadReceiver(data, settings, disk);
         receiver.RemoveAbandoned();
+        var uploads = new UploadStore(data, settings, receiver, hostOptions.Time);
+        uploads.Load();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders().AddSerilog(serilog, dispose: true);
@@ -61,25 +65,31 @@ public static class BrokerApp
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(9));
         builder.Services.ConfigureHttpJsonOptions(json => WireJson.Apply(json.SerializerOptions));
         builder.Services.AddProblemDetails();
+        // The slim builder leaves the regex route constraint out; upload ids are matched with one.
+        builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
 
         // Made by a factory so that the container disposes it (writing the final snapshot) if the host never runs.
         builder.Services.AddSingleton(_ => new FinalSnapshot(store, marker));
         builder.Services.AddSingleton(settings).AddSingleton(hostOptions.Time).AddSingleton(data).AddSingleton(store)
-            .AddSingleton(disk).AddSingleton(receiver).AddSingleton(processes).AddSingleton(runner);
-        builder.Services.AddSingleton<MediaProbe>().AddSingleton<ItemIngest>();
+            .AddSingleton(disk).AddSingleton(receiver).AddSingleton(uploads).AddSingleton(processes).AddSingleton(runner);
+        builder.Services.AddSingleton<MediaProbe>().AddSingleton<ItemIngest>().AddSingleton<UploadCompletion>();
         builder.Services.AddSingleton<ConversionJobs>().AddSingleton<ConversionQueue>().AddSingleton<ItemConverter>()
             .AddSingleton<ThumbnailMaker>().AddSingleton<ThreadsIndex>();
         // Hosted services stop in reverse order: workers first (items back to to_do), then stray processes, then the index.
         builder.Services.AddHostedService<IndexWriter>();
         builder.Services.AddHostedService<ProcessReaper>();
         builder.Services.AddHostedService<ConversionWorkers>();
+        builder.Services.AddHostedService<UploadSweeper>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<ThreadsIndex>().Write(); // nothing runs yet
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseProblemResponses();
+        app.UseTusMethodOverride();
+        app.UseRouting();
         app.MapItems();
+        app.MapUploads();
         app.MapServer();
 
         var finalSnapshot = app.Services.GetRequiredService<FinalSnapshot>();
@@ -104,8 +114,9 @@ public static class BrokerApp
         };
         kestrel.Listen(address, settings.ListenOnPort);
         kestrel.AddServerHeader = false;
-        // A dropped connection must not hold an upload (or its lock) for long: a request that stops sending is cut off.
-        kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(30));
+        // Uploads have their own idle timeout (stalled_request_timeout_seconds, see IdleTimeoutStream); Kestrel's rate
+        // limit stays as the safety net for every other request.
+        kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(10));
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
         kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;

@@ -1,6 +1,6 @@
 namespace MediaBroker.Broker.Ingest;
 
-/// <summary>An upload the broker refuses; becomes a problem+json answer with this status and detail.</summary>
+/// <summary>An upload (one-shot or resumable) the broker refuses; becomes a problem+json answer with this status and detail.</summary>
 public sealed class IngestRejection(int statusCode, string title, string detail) : Exception(detail)
 {
     public int StatusCode { get; } = statusCode;
@@ -21,4 +21,13 @@ public sealed class IngestRejection(int statusCode, string title, string detail)
 
     public static IngestRejection BadRequest(string detail) =>
         new(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    public static IngestRejection NotFound(string detail) =>
+        new(StatusCodes.Status404NotFound, "No such upload", detail);
+
+    public static IngestRejection Conflict(string detail) =>
+        new(StatusCodes.Status409Conflict, "Offset mismatch", detail);
+
+    public static IngestRejection Locked(string detail) =>
+        new(StatusCodes.Status423Locked, "Upload busy", detail);
 }

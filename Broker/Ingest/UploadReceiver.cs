@@ -36,7 +36,7 @@ public sealed class UploadReceiver(DataFolder data, BrokerSettings settings, Dis
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
             {
                 long checkedAt = 0;
-                length = await HashingCopy.CopyAsync(body, file, hash, settings.MaxUploadBytes, total =>
+                length = await HashingCopy.CopyAsync(body, file, hash, settings.MaxUploadBytes, onWritten: total =>
                 {
                     if (total - checkedAt < SpaceCheckEvery) return;
                     checkedAt = total;

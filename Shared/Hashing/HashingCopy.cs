@@ -18,27 +18,41 @@ public static class HashingCopy
 {
     public const int ChunkSize = 1 << 20;
 
-    /// <param name="onChunk">Called with the running total before each chunk is written; may throw to abort.</param>
+    /// <param name="onWritten">
+    /// Called with the total once a chunk is both hashed and written, so that after a failure the caller knows how far
+    /// the hash and the file agree; may throw to abort (a disk-space check, say).
+    /// </param>
     /// <returns>The number of bytes copied.</returns>
-    public static async Task<long> CopyAsync(Stream source, Stream destination, IncrementalHash hash,
-        long limit = long.MaxValue, Action<long>? onChunk = null, CancellationToken cancellationToken = default)
+    public static Task<long> CopyAsync(Stream source, Stream destination, IncrementalHash hash,
+        long limit = long.MaxValue, Action<long>? onWritten = null, CancellationToken cancellationToken = default) =>
+        CopyAsync(source, destination, [hash], limit, onWritten, cancellationToken);
+
+    /// <summary>The same, feeding several hashes at once (each on its own core): a whole-file hash and a chunk checksum, say.</summary>
+    public static async Task<long> CopyAsync(Stream source, Stream destination, IReadOnlyList<IncrementalHash> hashes,
+        long limit = long.MaxValue, Action<long>? onWritten = null, CancellationToken cancellationToken = default)
     {
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(ChunkSize), ArrayPool<byte>.Shared.Rent(ChunkSize)];
         var pending = Task.CompletedTask;
-        long total = 0;
+        long total = 0, written = 0;
         try
         {
-            for (var current = 0; ; current ^= 1)
+            Exception? readFailure = null;
+            for (var current = 0; readFailure is null; current ^= 1)
             {
-                var read = await FillAsync(source, buffers[current], cancellationToken);
+                int read;
+                (read, readFailure) = await FillAsync(source, buffers[current], cancellationToken);
                 if (read == 0) break;
-                total += read;
                 await pending;
+                if (written > 0) onWritten?.Invoke(written);
+                total += read;
                 if (total > limit) throw new CopyLimitExceededException(limit);
-                onChunk?.Invoke(total);
-                pending = HashAndWriteAsync(buffers[current].AsMemory(0, read), destination, hash, cancellationToken);
+                pending = HashAndWriteAsync(buffers[current].AsMemory(0, read), destination, hashes);
+                written = total;
             }
             await pending;
+            if (written > 0) onWritten?.Invoke(written);
+            // The bytes that came before a broken connection are kept (a resumable upload goes on from there).
+            if (readFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
             return total;
         }
         finally
@@ -49,28 +63,37 @@ public static class HashingCopy
         }
     }
 
-    private static async Task HashAndWriteAsync(ReadOnlyMemory<byte> chunk, Stream destination, IncrementalHash hash, CancellationToken cancellationToken)
+    private static async Task HashAndWriteAsync(ReadOnlyMemory<byte> chunk, Stream destination, IReadOnlyList<IncrementalHash> hashes)
     {
-        var hashing = Task.Run(() => hash.AppendData(chunk.Span), cancellationToken);
+        var hashing = hashes.Select(hash => Task.Run(() => hash.AppendData(chunk.Span), CancellationToken.None)).ToArray();
         try
         {
-            await destination.WriteAsync(chunk, cancellationToken);
+            // Not cancelled half-way: a chunk that was read is written whole, so file and hash agree on what arrived.
+            await destination.WriteAsync(chunk, CancellationToken.None);
         }
         finally
         {
-            await hashing;
+            await Task.WhenAll(hashing);
         }
     }
 
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
+    /// <returns>The bytes read, and the error that stopped the reading early, if one did.</returns>
+    private static async Task<(int Read, Exception? Failure)> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
     {
         var filled = 0;
-        while (filled < ChunkSize)
+        try
         {
-            var read = await source.ReadAsync(buffer.AsMemory(filled, ChunkSize - filled), cancellationToken);
-            if (read == 0) break;
-            filled += read;
+            while (filled < ChunkSize)
+            {
+                var read = await source.ReadAsync(buffer.AsMemory(filled, ChunkSize - filled), cancellationToken);
+                if (read == 0) break;
+                filled += read;
+            }
         }
-        return filled;
+        catch (Exception error) when (filled > 0 && error is IOException or OperationCanceledException)
+        {
+            return (filled, error);
+        }
+        return (filled, null);
     }
 }

@@ -35,7 +35,7 @@ public sealed partial class ReadmeExamplesTests : IDisposable
     private async Task<(int ExitCode, string Output)> RunBashAsync(string script)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder.Path };
-        using var process = System.Diagnostics.Process.Start(start)!;
+        using var process = Process.Start(start)!;
         await process.StandardInput.WriteAsync(script);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();

@@ -6,7 +6,7 @@ using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Json;
 using MediaBroker.Testing;
 
-namespace MediaBroker.Broker.Tests.Process;
+namespace MediaBroker.Broker.Tests.Lifecycle;
 
 /// <summary>The broker as a real process: SIGTERM mid-conversion, SIGKILL with ffmpeg still running, restarts.</summary>
 public sealed class ShutdownAndCrashTests : IDisposable

@@ -1,0 +1,60 @@
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Items;
+
+namespace MediaBroker.Broker.Uploads;
+
+/// <summary>
+/// Turns a complete resumable upload into an item with exactly the rules of <c>POST /api/items</c> (whole-file
+/// sha512 422, same content the existing item, 415...), and finishes at start what a stop interrupted.
+/// </summary>
+public sealed class UploadCompletion(UploadStore uploads, ItemIngest ingest, ItemStore store, ILogger<UploadCompletion> logger)
+{
+    public async Task<Item> CompleteAsync(UploadRecord record, CancellationToken cancellationToken)
+    {
+        var sha512 = await uploads.Sha512OfAsync(record, cancellationToken);
+        var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId);
+        var received = new ReceivedFile(uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512);
+        try
+        {
+            var (item, _) = await ingest.IngestAsync(received, claims, cancellationToken);
+            await uploads.MarkCompletedAsync(record, item.ItemId, cancellationToken);
+            return item;
+        }
+        catch (IngestRejection)
+        {
+            uploads.Remove(record.UploadId);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Uploads a stop caught between their last byte and their item: either the folder already became the item (only
+    /// the receipt is missing) or the bytes wait whole in their folder and are made an item now.
+    /// </summary>
+    public async Task ResumeInterruptedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var record in uploads.All.Where(record => record.ItemId is null).ToList())
+        {
+            using var held = uploads.TryLock(record.UploadId);
+            if (held is null) continue; // a client is on it
+            if (!Directory.Exists(uploads.FolderOf(record.UploadId)))
+            {
+                var item = record.Sha512 is { } sha ? store.List(new ItemQuery { Sha512Checksum = sha, Limit = 1 }).Items.FirstOrDefault() : null;
+                if (item is not null) await uploads.MarkCompletedAsync(record, item.ItemId, cancellationToken);
+                else uploads.Remove(record.UploadId);
+                continue;
+            }
+            if (uploads.OffsetOf(record) != record.Length) continue;
+            try
+            {
+                var item = await CompleteAsync(record, cancellationToken);
+                logger.LogInformation("Upload {UploadId} had all its bytes before the broker stopped; it is item {ItemId}", record.UploadId, item.ItemId);
+            }
+            catch (IngestRejection rejection)
+            {
+                logger.LogWarning("Upload {UploadId} was complete but is refused: {Reason}", record.UploadId, rejection.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Files;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Json;
+
+namespace MediaBroker.Broker.Uploads;
+
+/// <summary>
+/// Resumable uploads on disk: <c>incoming/tus-&lt;id&gt;/input</c> holds the bytes received so far (its length is the
+/// offset), <c>incoming/tus-&lt;id&gt;.json</c> the upload's details. Survives restarts; one writer per upload at a time.
+/// The folder holds nothing but the data, so that when complete it can become an item's folder by one rename.
+/// </summary>
+public sealed class UploadStore(DataFolder data, BrokerSettings settings, UploadReceiver receiver, TimeProvider time)
+{
+    private const string Prefix = "tus-";
+    private readonly ConcurrentDictionary<string, UploadRecord> _records = new();
+    private readonly ConcurrentDictionary<string, LiveUpload> _live = new();
+
+    /// <summary>What only memory holds for an upload: its lock, and the whole-file hash as far as it got.</summary>
+    private sealed class LiveUpload
+    {
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+        public IncrementalHash? Hash { get; set; }
+        public long HashedUpTo { get; set; }
+    }
+
+    public TimeSpan Expiry => TimeSpan.FromHours(settings.UploadExpiryHours);
+
+    public string FolderOf(string uploadId) => Path.Combine(data.Incoming, Prefix + uploadId);
+
+    public string DataOf(string uploadId) => Path.Combine(FolderOf(uploadId), ItemFiles.Input);
+
+    private string RecordPath(string uploadId) => Path.Combine(data.Incoming, $"{Prefix}{uploadId}.json");
+
+    public UploadRecord? Get(string uploadId) => _records.GetValueOrDefault(uploadId);
+
+    public IEnumerable<UploadRecord> All => _records.Values;
+
+    /// <summary>Bytes received so far.</summary>
+    public long OffsetOf(UploadRecord record)
+    {
+        if (record.ItemId is not null) return record.Length;
+        var file = new FileInfo(DataOf(record.UploadId));
+        return file.Exists ? file.Length : 0;
+    }
+
+    public async Task<UploadRecord> CreateAsync(long length, string metadataHeader, UploadClaims claims, CancellationToken cancellationToken)
+    {
+        receiver.EnsureAllowedSize(length);
+        receiver.EnsureRoomFor(length);
+        var now = time.GetUtcNow();
+        var record = new UploadRecord
+        {
+            UploadId = Guid.NewGuid().ToString("N"),
+            Length = length,
+            Metadata = metadataHeader,
+            FileName = claims.FileName,
+            ConversionType = claims.ConversionType,
+            Sha512 = claims.Sha512,
+            ClientId = claims.ClientId,
+            CreatedAt = now,
+            ExpiresAt = now + Expiry,
+        };
+        Directory.CreateDirectory(FolderOf(record.UploadId));
+        await File.WriteAllBytesAsync(DataOf(record.UploadId), [], cancellationToken);
+        await SaveAsync(record, cancellationToken);
+        _live[record.UploadId] = new LiveUpload { Hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512) };
+        return record;
+    }
+
+    /// <summary>True while a request writes to the upload.</summary>
+    public bool IsBusy(string uploadId) => _live.TryGetValue(uploadId, out var live) && live.Lock.CurrentCount == 0;
+
+    /// <summary>The upload's write lock, or null when another request holds it (the caller answers 423).</summary>
+    public IDisposable? TryLock(string uploadId)
+    {
+        var live = _live.GetOrAdd(uploadId, _ => new LiveUpload());
+        return live.Lock.Wait(0) ? new Releaser(live.Lock) : null;
+    }
+
+    /// <summary>
+    /// Appends a PATCH body at <paramref name="offset"/> (which must be the current offset). A chunk whose checksum
+    /// does not match is cut off again (460); so is one that would pass Upload-Length (413).
+    /// </summary>
+    /// <returns>The new offset.</returns>
+    public async Task<long> AppendAsync(UploadRecord record, long offset, Stream body, long? contentLength, ChunkChecksum? checksum,
+        CancellationToken cancellationToken)
+    {
+        var remaining = record.Length - offset;
+        if (contentLength > remaining)
+            throw new IngestRejection(StatusCodes.Status413PayloadTooLarge, "Upload too large",
+                $"this PATCH carries {contentLength} bytes but only {remaining} remain of Upload-Length {record.Length}");
+        receiver.EnsureRoomFor(contentLength ?? remaining);
+
+        var live = _live.GetOrAdd(record.UploadId, _ => new LiveUpload());
+        // The whole-file hash runs along only while the bytes arrive in order within this run of the broker.
+        var wholeFile = live.Hash is not null && live.HashedUpTo == offset ? live.Hash : null;
+        if (wholeFile is null) DropHash(live);
+        using var chunkHash = checksum is null ? null : IncrementalHash.CreateHash(checksum.Algorithm);
+        var hashes = new List<IncrementalHash>();
+        if (wholeFile is not null) hashes.Add(wholeFile);
+        if (chunkHash is not null) hashes.Add(chunkHash);
+
+        long written = 0;
+        try
+        {
+            await using var file = new FileStream(DataOf(record.UploadId), FileMode.Open, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous);
+            file.Position = offset;
+            try
+            {
+                await HashingCopy.CopyAsync(body, file, hashes, remaining, total => written = total, cancellationToken);
+            }
+            finally
+            {
+                // Whatever arrived before a broken connection stays: the client resumes from the new offset.
+                file.Flush(flushToDisk: true);
+            }
+        }
+        catch (CopyLimitExceededException)
+        {
+            Truncate(record, offset, live);
+            throw new IngestRejection(StatusCodes.Status413PayloadTooLarge, "Upload too large",
+                $"the PATCH went past Upload-Length ({record.Length} bytes); its bytes were dropped");
+        }
+        catch (IOException error) when (DiskSpace.IsDiskFull(error))
+        {
+            Truncate(record, offset, live);
+            throw IngestRejection.InsufficientStorage("the broker's disk filled up during this PATCH; its bytes were dropped");
+        }
+        catch
+        {
+            // A broken connection: the file keeps every chunk that was written, and the running hash saw exactly
+            // those, unless a write itself failed; then the file is read again at the end instead.
+            if (wholeFile is not null && new FileInfo(DataOf(record.UploadId)).Length == offset + written) live.HashedUpTo = offset + written;
+            else DropHash(live);
+            await SaveAsync(record with { ExpiresAt = time.GetUtcNow() + Expiry }, CancellationToken.None);
+            throw;
+        }
+
+        if (chunkHash is not null && !chunkHash.GetHashAndReset().AsSpan().SequenceEqual(checksum!.Expected))
+        {
+            Truncate(record, offset, live);
+            throw new IngestRejection(TusProtocol.ChecksumMismatch, "Checksum mismatch",
+                "the bytes of this PATCH do not match its Upload-Checksum; they were dropped, send them again");
+        }
+        if (wholeFile is not null) live.HashedUpTo = offset + written;
+        await SaveAsync(record with { ExpiresAt = time.GetUtcNow() + Expiry }, cancellationToken);
+        return offset + written;
+    }
+
+    /// <summary>The sha512 of the complete data: from the running hash when it saw every byte, else read again.</summary>
+    public async Task<string> Sha512OfAsync(UploadRecord record, CancellationToken cancellationToken)
+    {
+        if (_live.TryGetValue(record.UploadId, out var live) && live.Hash is { } hash && live.HashedUpTo == record.Length)
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return await Sha512Hex.OfFileAsync(DataOf(record.UploadId), cancellationToken);
+    }
+
+    public Task MarkCompletedAsync(UploadRecord record, Guid itemId, CancellationToken cancellationToken)
+    {
+        ForgetLive(record.UploadId);
+        // Kept until it expires, so a client that lost the last answer can still learn the item with a HEAD.
+        return SaveAsync(record with { ItemId = itemId, ExpiresAt = time.GetUtcNow() + Expiry }, cancellationToken);
+    }
+
+    /// <summary>Removes an upload and its bytes (termination, expiry, or a refused completion).</summary>
+    public void Remove(string uploadId)
+    {
+        ForgetLive(uploadId);
+        _records.TryRemove(uploadId, out _);
+        UploadReceiver.Discard(FolderOf(uploadId));
+        File.Delete(RecordPath(uploadId));
+    }
+
+    /// <summary>Loads the uploads a previous run left. Half-created ones (a folder without its details) are removed.</summary>
+    public IReadOnlyList<UploadRecord> Load()
+    {
+        foreach (var path in Directory.EnumerateFiles(data.Incoming, Prefix + "*.json"))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<UploadRecord>(File.ReadAllBytes(path), WireJson.Options) is { } record
+                    && Path.GetFileName(path) == $"{Prefix}{record.UploadId}.json")
+                    _records[record.UploadId] = record;
+            }
+            catch (JsonException)
+            {
+                File.Delete(path); // written atomically, so only a hand-made file can be broken; nothing to resume
+            }
+        }
+        foreach (var folder in Directory.EnumerateDirectories(data.Incoming, Prefix + "*"))
+        {
+            if (!_records.ContainsKey(Path.GetFileName(folder)[Prefix.Length..])) UploadReceiver.Discard(folder);
+        }
+        return _records.Values.ToList();
+    }
+
+    private void Truncate(UploadRecord record, long offset, LiveUpload live)
+    {
+        using (var file = new FileStream(DataOf(record.UploadId), FileMode.Open, FileAccess.Write, FileShare.Read))
+        {
+            file.SetLength(offset);
+            file.Flush(flushToDisk: true);
+        }
+        DropHash(live);
+    }
+
+    private static void DropHash(LiveUpload live)
+    {
+        live.Hash?.Dispose();
+        live.Hash = null;
+    }
+
+    private void ForgetLive(string uploadId)
+    {
+        if (_live.TryRemove(uploadId, out var live)) DropHash(live);
+    }
+
+    private async Task SaveAsync(UploadRecord record, CancellationToken cancellationToken)
+    {
+        await AtomicFile.WriteJsonAsync(RecordPath(record.UploadId), record, WireJson.Options, cancellationToken);
+        _records[record.UploadId] = record;
+    }
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) semaphore.Release();
+        }
+    }
+}

@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
+using MediaBroker.Testing;
+
+namespace MediaBroker.Broker.Tests.Uploads;
+
+/// <summary>tus 1.0 at /api/uploads/ against a real broker: core, creation, termination, expiration, checksum.</summary>
+public sealed class TusProtocolTests : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new("tus");
+    private readonly List<RunningBroker> _brokers = [];
+    private RunningBroker _broker = null!;
+    private RawTus _tus = null!;
+
+    public async Task InitializeAsync()
+    {
+        _broker = await StartAsync();
+        _tus = new RawTus(_broker.Http);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var broker in _brokers) await broker.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private async Task<RunningBroker> StartAsync(Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null, string? data = null)
+    {
+        var broker = await RunningBroker.StartAsync(data ?? _folder.Combine($"data{_brokers.Count}"), configure);
+        _brokers.Add(broker);
+        return broker;
+    }
+
+    private async Task<(byte[] Bytes, string Metadata)> VideoAsync(int seed, string? sha512 = null)
+    {
+        var bytes = await File.ReadAllBytesAsync(await TestMedia.VideoAsync(_folder.Combine($"v{seed}.mkv"), seconds: 1, size: "160x120", seed: seed));
+        return (bytes, RawTus.Metadata(("filename", $"film {seed}.mkv"), ("conversion_type", "mkv_x264"), ("sha512", sha512 ?? Sha512Hex.Of(bytes))));
+    }
+
+    private static string Checksum(HashAlgorithm algorithm, string name, byte[] bytes) => $"{name} {Convert.ToBase64String(algorithm.ComputeHash(bytes))}";
+
+    [Fact]
+    public async Task Options_lists_the_version_extensions_maximum_size_and_checksum_algorithms()
+    {
+        using var response = await _broker.Http.SendAsync(new HttpRequestMessage(HttpMethod.Options, "api/uploads/"));
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("1.0.0", response.Headers.GetValues("Tus-Version").Single());
+        Assert.Equal("creation,creation-with-upload,termination,expiration,checksum", response.Headers.GetValues("Tus-Extension").Single());
+        Assert.Equal(_broker.Settings.MaxUploadBytes.ToString(CultureInfo.InvariantCulture), response.Headers.GetValues("Tus-Max-Size").Single());
+        Assert.Equal("sha1,sha256,sha512", response.Headers.GetValues("Tus-Checksum-Algorithm").Single());
+    }
+
+    [Fact]
+    public async Task An_upload_in_chunks_becomes_an_item_named_in_the_last_answer_and_in_head()
+    {
+        var (bytes, metadata) = await VideoAsync(1);
+        var location = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        Assert.Matches("^/api/uploads/[0-9a-f]{32}$", location);
+
+        long offset = 0;
+        HttpResponseMessage last = null!;
+        foreach (var chunk in bytes.Chunk(bytes.Length / 3 + 1))
+        {
+            last = await _tus.PatchAsync(location, offset, chunk);
+            Assert.Equal(HttpStatusCode.NoContent, last.StatusCode);
+            offset += chunk.Length;
+            Assert.Equal(offset, long.Parse(last.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture));
+            Assert.True(last.Headers.Contains("Upload-Expires"));
+        }
+
+        var itemId = Guid.Parse(RawTus.ItemIdOf(last)!);
+        using var head = await _tus.HeadAsync(location);
+        Assert.Equal(itemId.ToString(), RawTus.ItemIdOf(head));
+        Assert.Equal("no-store", head.Headers.CacheControl?.ToString());
+        Assert.Equal(metadata, head.Headers.GetValues("Upload-Metadata").Single());
+        var item = await _broker.Api.GetItemAsync(itemId);
+        Assert.Equal(Sha512Hex.Of(bytes), item.Sha512Checksum);
+        Assert.Equal("film 1.mkv", item.OriginalFileName);
+        Assert.Equal(ItemStatus.FinishedSuccessful, (await _broker.Api.WaitUntilFinishedAsync(itemId)).Status);
+        Assert.Empty(Directory.EnumerateDirectories(_broker.Store.Data.Incoming));
+    }
+
+    [Fact]
+    public async Task Creation_with_upload_accepts_the_first_bytes_with_the_post()
+    {
+        var (bytes, metadata) = await VideoAsync(2);
+        using var created = await _tus.CreateAsync(bytes.Length, metadata, bytes[..1000]);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("1000", created.Headers.GetValues("Upload-Offset").Single());
+        var location = created.Headers.Location!.OriginalString;
+        using var rest = await _tus.PatchAsync(location, 1000, bytes[1000..]);
+        Assert.NotNull(RawTus.ItemIdOf(rest));
+    }
+
+    [Fact]
+    public async Task A_patch_at_the_wrong_offset_is_a_409_that_says_where_the_upload_is()
+    {
+        var (bytes, metadata) = await VideoAsync(3);
+        var location = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        await _tus.PatchAsync(location, 0, bytes[..500]);
+
+        using var wrong = await _tus.PatchAsync(location, 0, bytes[..500]);
+
+        Assert.Equal(HttpStatusCode.Conflict, wrong.StatusCode);
+        Assert.Equal("500", wrong.Headers.GetValues("Upload-Offset").Single());
+        Assert.Equal(500, await _tus.OffsetAsync(location));
+    }
+
+    [Fact]
+    public async Task Requests_without_the_tus_version_or_with_the_wrong_content_type_are_refused()
+    {
+        using var noVersion = await _broker.Http.PostAsync("api/uploads/", new ByteArrayContent([]));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, noVersion.StatusCode);
+        Assert.Equal("1.0.0", noVersion.Headers.GetValues("Tus-Version").Single());
+
+        var (bytes, metadata) = await VideoAsync(4);
+        var location = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        using var request = RawTus.Request(HttpMethod.Patch, location);
+        request.Headers.Add("Upload-Offset", "0");
+        request.Content = new ByteArrayContent(bytes);
+        using var wrongType = await _broker.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
+        Assert.Equal(0, await _tus.OffsetAsync(location));
+    }
+
+    [Theory]
+    [InlineData("sha1")]
+    [InlineData("sha256")]
+    [InlineData("sha512")]
+    public async Task A_chunk_with_a_wrong_checksum_is_cut_off_with_460_and_can_be_sent_again(string algorithm)
+    {
+        HashAlgorithm hash = algorithm switch { "sha1" => SHA1.Create(), "sha256" => SHA256.Create(), _ => SHA512.Create() };
+        var (bytes, metadata) = await VideoAsync(5);
+        var location = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        var first = bytes[..4000];
+        await _tus.PatchAsync(location, 0, first, Checksum(hash, algorithm, first));
+        var second = bytes[4000..];
+        var damaged = (byte[])second.Clone();
+        damaged[10] ^= 0xFF;
+
+        using var refused = await _tus.PatchAsync(location, 4000, damaged, Checksum(hash, algorithm, second));
+
+        Assert.Equal(460, (int)refused.StatusCode);
+        Assert.Equal(4000, await _tus.OffsetAsync(location));
+        using var accepted = await _tus.PatchAsync(location, 4000, second, Checksum(hash, algorithm, second));
+        Assert.Equal(HttpStatusCode.NoContent, accepted.StatusCode);
+        var item = await _broker.Api.GetItemAsync(Guid.Parse(RawTus.ItemIdOf(accepted)!));
+        Assert.Equal(Sha512Hex.Of(bytes), item.Sha512Checksum);
+    }
+
+    [Fact]
+    public async Task A_whole_file_that_does_not_match_its_sha512_is_refused_with_422_and_nothing_is_kept()
+    {
+        var (bytes, metadata) = await VideoAsync(6, sha512: Sha512Hex.Of("something else"u8));
+        var location = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        await _tus.PatchAsync(location, 0, bytes[..2000]);
+
+        using var last = await _tus.PatchAsync(location, 2000, bytes[2000..]);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, last.StatusCode);
+        Assert.Contains("does not match", await last.ReadProblemDetailAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _tus.HeadAsync(location)).StatusCode);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_broker.Store.Data.Incoming));
+        Assert.Empty(_broker.Store.List(new MediaBroker.Broker.Storage.ItemQuery()).Items);
+    }
+
+    [Fact]
+    public async Task Termination_removes_the_upload_and_its_bytes()
+    {
+        var (bytes, metadata) = await VideoAsync(7);
+        var location = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        await _tus.PatchAsync(location, 0, bytes[..1000]);
+
+        using var deleted = await _tus.DeleteAsync(location);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _tus.HeadAsync(location)).StatusCode);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_broker.Store.Data.Incoming));
+    }
+
+    [Fact]
+    public async Task Unfinished_uploads_expire_and_the_sweep_removes_their_files()
+    {
+        var broker = await StartAsync(settings => settings with { UploadExpiryHours = 1.5 / 3600 });
+        var tus = new RawTus(broker.Http);
+        var (bytes, metadata) = await VideoAsync(8);
+        var location = await tus.CreateLocationAsync(bytes.Length, metadata);
+        using var patched = await tus.PatchAsync(location, 0, bytes[..1000]);
+        var expires = DateTimeOffset.Parse(patched.Headers.GetValues("Upload-Expires").Single(), CultureInfo.InvariantCulture);
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
+
+        await Eventually.TrueAsync(async () => (await tus.HeadAsync(location)).StatusCode == HttpStatusCode.NotFound, "the upload to expire");
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(broker.Store.Data.Incoming));
+    }
+
+    [Fact]
+    public async Task Bad_creations_are_refused_before_any_byte_is_stored()
+    {
+        var small = await StartAsync(settings => settings with { MaxUploadBytes = 1000 });
+        var tus = new RawTus(small.Http);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await tus.CreateAsync(5000, RawTus.Metadata(("filename", "a.mkv")))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await tus.CreateAsync(10, RawTus.Metadata(("filename", "a.mkv"), ("conversion_type", "divx")))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await tus.CreateAsync(10, "filename !!notbase64!!")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await tus.CreateAsync(10, RawTus.Metadata(("sha512", "abc")))).StatusCode);
+        using var noLength = RawTus.Request(HttpMethod.Post, "api/uploads/");
+        Assert.Equal(HttpStatusCode.BadRequest, (await small.Http.SendAsync(noLength)).StatusCode);
+        var full = await StartAsync(settings => settings with { MinFreeBytes = long.MaxValue / 2 });
+        Assert.Equal(HttpStatusCode.InsufficientStorage, (await new RawTus(full.Http).CreateAsync(10, "")).StatusCode);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(small.Store.Data.Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(full.Store.Data.Incoming));
+    }
+
+    [Fact]
+    public async Task Two_uploads_of_the_same_content_end_in_the_same_item()
+    {
+        var (bytes, metadata) = await VideoAsync(9);
+        var first = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        var second = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        var a = RawTus.ItemIdOf(await _tus.PatchAsync(first, 0, bytes));
+        var b = RawTus.ItemIdOf(await _tus.PatchAsync(second, 0, bytes));
+        Assert.NotNull(a);
+        Assert.Equal(a, b);
+        Assert.Single(_broker.Store.List(new MediaBroker.Broker.Storage.ItemQuery()).Items);
+    }
+
+    [Fact]
+    public async Task A_post_with_a_method_override_is_taken_as_that_method()
+    {
+        var (bytes, metadata) = await VideoAsync(10);
+        var location = await _tus.CreateLocationAsync(bytes.Length, metadata);
+        using var request = RawTus.Request(HttpMethod.Post, location);
+        request.Headers.Add("X-HTTP-Method-Override", "PATCH");
+        request.Headers.Add("Upload-Offset", "0");
+        request.Content = RawTus.Body(bytes);
+        using var response = await _broker.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.NotNull(RawTus.ItemIdOf(response));
+    }
+}
