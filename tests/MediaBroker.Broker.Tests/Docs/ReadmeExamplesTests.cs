@@ -30,6 +30,8 @@ public sealed partial class ReadmeExamplesTests : IDisposable
         Assert.Equal(1000, new FileInfo(_folder.Combine("first-kilobyte.bin")).Length);
         Assert.True(new FileInfo(_folder.Combine("holiday.jpg")).Length > 0);
         Assert.Contains("queued ", output, StringComparison.Ordinal);
+        Assert.Contains("Tus-Extension: creation,creation-with-upload,termination,expiration,checksum", output, StringComparison.Ordinal);
+        Assert.Matches("(?i)MediaBroker-Item-Id: [0-9a-f-]{36}", output);
     }
 
     private async Task<(int ExitCode, string Output)> RunBashAsync(string script)
