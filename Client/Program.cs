@@ -1,4 +1,3 @@
-using System.CommandLine;
+using MediaBroker.Client.Commands;
 
-var root = new RootCommand("MediaBroker client: watches folders, sends media to brokers, fetches the converted files back.");
-return await root.Parse(args).InvokeAsync();
+return await ClientCommandLine.RunAsync(args);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Shared.Api;
+using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Configuration;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
@@ -15,6 +16,8 @@ namespace MediaBroker.Broker.CommandLine;
 /// <summary>The seed's broker commands, <c>queue add</c> and <c>queue list</c>, talking to a running broker over HTTP.</summary>
 public static class QueueCommands
 {
+    private static readonly CliReporter Cli = new("media-broker");
+
     public static Command Create()
     {
         var queue = new Command("queue", "Add files to a running broker's queue, or list what it holds.");
@@ -57,13 +60,13 @@ public static class QueueCommands
 
     private static async Task<int> AddAsync(string path, string? type, string? clientId, bool json, string? configPath, string? url, CancellationToken cancellationToken)
     {
-        if (!File.Exists(path)) return CliOutput.Fail($"no such file: {path}", CliOutput.BadUsage);
+        if (!File.Exists(path)) return Cli.Fail($"no such file: {path}", ExitCodes.BadUsage);
         return await WithBrokerAsync(configPath, url, async broker =>
         {
             var length = new FileInfo(path).Length;
             var sha512 = await Sha512Hex.OfFileAsync(path, cancellationToken);
             (Item Item, bool Created)? uploaded = null;
-            await ShowProgressAsync($"uploading {Path.GetFileName(path)}", length, async report =>
+            await Terminal.ShowProgressAsync($"uploading {Path.GetFileName(path)}", length, async report =>
             {
                 await using var file = Sha512Hex.OpenSequential(path);
                 await using var counted = new ProgressReadStream(file, report, leaveOpen: true);
@@ -74,14 +77,14 @@ public static class QueueCommands
             else Console.WriteLine(result.Created
                 ? $"queued {result.Item.ItemId} ({result.Item.ConversionType}, {result.Item.Status.WireName()})"
                 : $"already on the broker: {result.Item.ItemId} ({result.Item.ConversionType}, {result.Item.Status.WireName()})");
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         });
     }
 
     private static async Task<int> ListAsync(string? status, string? clientId, int limit, bool json, string? configPath, string? url, CancellationToken cancellationToken)
     {
         if (status is not null && !ItemStatuses.TryParse(status, out _))
-            return CliOutput.Fail($"--status '{status}' is not one of to_do, in_progress, finished_successful, finished_with_errors", CliOutput.BadUsage);
+            return Cli.Fail($"--status '{status}' is not one of to_do, in_progress, finished_successful, finished_with_errors", ExitCodes.BadUsage);
         return await WithBrokerAsync(configPath, url, async broker =>
         {
             var page = await broker.ListAsync(new Dictionary<string, string?>
@@ -91,7 +94,7 @@ public static class QueueCommands
             if (json)
             {
                 Console.WriteLine(JsonSerializer.Serialize(page, WireJson.Indented));
-                return CliOutput.Ok;
+                return ExitCodes.Ok;
             }
             var table = new Table().AddColumns("item_id", "status", "progress", "conversion", "file", "size", "created");
             foreach (var item in page.Items)
@@ -99,9 +102,9 @@ public static class QueueCommands
                     item.Progress is { } progress ? progress.ToString("P0", CultureInfo.InvariantCulture) : "",
                     item.ConversionType, Markup.Escape(item.OriginalFileName), item.FileSize.ToString("N0", CultureInfo.InvariantCulture),
                     item.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(table);
+            Terminal.Out.Write(table);
             Console.WriteLine($"{page.Items.Count} item(s){(page.NextAfter is { } next ? $"; more after {next}" : "")}");
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         });
     }
 
@@ -114,7 +117,7 @@ public static class QueueCommands
         }
         catch (ConfigurationException error)
         {
-            return CliOutput.Fail(error);
+            return Cli.Fail(error);
         }
         using var http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
         try
@@ -123,11 +126,11 @@ public static class QueueCommands
         }
         catch (BrokerUnavailableException error)
         {
-            return CliOutput.Fail($"{error.Message}; is `media-broker serve` running?");
+            return Cli.Fail($"{error.Message}; is `media-broker serve` running?");
         }
         catch (BrokerRejectedException error)
         {
-            return CliOutput.Fail($"the broker refused: {error.Detail} ({(int)error.Status} {error.Title})");
+            return Cli.Fail($"the broker refused: {error.Detail} ({(int)error.Status} {error.Title})");
         }
     }
 
@@ -141,21 +144,5 @@ public static class QueueCommands
         var host = settings.ListenAddress is "0.0.0.0" or "::" or "*" ? "127.0.0.1" : settings.ListenAddress;
         if (host.Contains(':')) host = $"[{host}]";
         return new Uri($"http://{host}:{settings.ListenOnPort.ToString(CultureInfo.InvariantCulture)}/");
-    }
-
-    private static async Task ShowProgressAsync(string label, long length, Func<Action<long>, Task> work)
-    {
-        if (Console.IsErrorRedirected || length < (8L << 20))
-        {
-            await work(_ => { });
-            return;
-        }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        await console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask(Markup.Escape(label), maxValue: length);
-                await work(done => task.Value = done);
-            });
     }
 }

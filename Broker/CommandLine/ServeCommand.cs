@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Sockets;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Hosting;
+using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Configuration;
 
 namespace MediaBroker.Broker.CommandLine;
@@ -9,6 +10,8 @@ namespace MediaBroker.Broker.CommandLine;
 /// <summary><c>media-broker serve</c>: runs the broker until Ctrl-C or SIGTERM.</summary>
 public static class ServeCommand
 {
+    private static readonly CliReporter Cli = new("media-broker");
+
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "broker.json to read (default: ./broker.json when present)" };
@@ -36,13 +39,13 @@ public static class ServeCommand
             }
             catch (IOException error) when (error.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
-                return CliOutput.Fail($"cannot listen on {settings.ListenAddress}:{settings.ListenOnPort}: the port is taken (another broker? choose one with --port)");
+                return Cli.Fail($"cannot listen on {settings.ListenAddress}:{settings.ListenOnPort}: the port is taken (another broker? choose one with --port)");
             }
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         }
         catch (ConfigurationException error)
         {
-            return CliOutput.Fail(error);
+            return Cli.Fail(error);
         }
     }
 }

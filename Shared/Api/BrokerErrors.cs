@@ -7,6 +7,7 @@ public sealed class BrokerUnavailableException(Uri broker, string reason, Except
     : Exception($"no broker is answering at {broker} ({reason})", inner)
 {
     public Uri Broker { get; } = broker;
+    public string Reason { get; } = reason;
 }
 
 /// <summary>The broker answered with an error; <see cref="Detail"/> is its problem+json detail, meant for a person.</summary>

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using MediaBroker.Client.Hosting;
+using MediaBroker.Client.State;
+using MediaBroker.Shared.CommandLine;
+using static MediaBroker.Client.Commands.ClientCommandLine;
+
+namespace MediaBroker.Client.Commands;
+
+/// <summary><c>media-client retry ITEM_ID</c>: asks the broker to convert a failed item again.</summary>
+public static class RetryCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<Guid>("ITEM_ID") { Description = "the failed item" };
+        var config = ConfigOption();
+        var command = new Command("retry", "Ask the broker to convert a failed item again (failed items are never retried on their own).") { id, config };
+        command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: true, verbose: false,
+            context => RunAsync(context, parse.GetValue(id), cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClientContext context, Guid id, CancellationToken cancellationToken)
+    {
+        await context.Brokers.RefreshAsync(cancellationToken);
+        var (broker, item) = await DownloadCommand.FindAsync(context, id, cancellationToken);
+        if (broker is null || item is null) return Cli.Fail($"item {id}: no configured broker that answers knows it (see media-client servers)");
+        var retried = await broker.Api.RetryAsync(id, cancellationToken);
+        if (context.Database.FindByItem(id) is { } file)
+        {
+            context.Database.Put(file with { Status = FileStatus.Converting, ServerId = broker.Id, Errors = [] });
+            await context.Database.SaveAsync(cancellationToken);
+        }
+        Console.WriteLine($"item {id} is back in {retried.Status.ToString().ToLowerInvariant()} on {broker.Id}");
+        return ExitCodes.Ok;
+    }
+}

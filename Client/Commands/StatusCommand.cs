@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MediaBroker.Client.Hosting;
+using MediaBroker.Client.State;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.CommandLine;
+using MediaBroker.Shared.Items;
+using MediaBroker.Shared.Json;
+using Polly.CircuitBreaker;
+using Spectre.Console;
+using static MediaBroker.Client.Commands.ClientCommandLine;
+
+namespace MediaBroker.Client.Commands;
+
+/// <summary><c>media-client status</c>: where each file is, with live progress from the brokers.</summary>
+public static class StatusCommand
+{
+    /// <summary>One line of the answer: the client's record and, when a broker answered, its item.</summary>
+    public sealed record FileState(TrackedFile? File, Item? Item, string? Broker);
+
+    public static Command Create()
+    {
+        var ids = new Argument<Guid[]>("ITEM_ID") { Description = "items to show (default: every file still on its way)", Arity = ArgumentArity.ZeroOrMore };
+        var all = new Option<bool>("--all") { Description = "show finished files too" };
+        var json = new Option<bool>("--json") { Description = "print JSON for scripts" };
+        var config = ConfigOption();
+        var command = new Command("status", "Show where files are: waiting, on a broker (with its progress), done, failed.") { ids, all, json, config };
+        command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: false, verbose: false,
+            context => RunAsync(context, parse.GetValue(ids) ?? [], parse.GetValue(all), parse.GetValue(json), cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClientContext context, Guid[] ids, bool all, bool json, CancellationToken cancellationToken)
+    {
+        await context.Brokers.RefreshAsync(cancellationToken);
+        var states = ids.Length > 0
+            ? await ByIdsAsync(context, ids, cancellationToken)
+            : await WithLiveItemsAsync(context, context.Database.All().Where(file => all || file.IsPending).OrderBy(file => file.CreatedAt).ToList(), cancellationToken);
+
+        if (json) Console.WriteLine(JsonSerializer.Serialize(states, WireJson.Indented));
+        else Print(states);
+        return ids.Length > 0 && states.Any(state => state.File is null && state.Item is null) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static async Task<List<FileState>> ByIdsAsync(ClientContext context, Guid[] ids, CancellationToken cancellationToken)
+    {
+        var states = new List<FileState>();
+        foreach (var id in ids)
+        {
+            var file = context.Database.FindByItem(id);
+            var candidates = file?.ServerId is { } server ? context.Brokers.All.Where(broker => broker.Id == server) : context.Brokers.All;
+            Item? item = null;
+            string? holder = null;
+            foreach (var broker in candidates.Where(broker => broker.IsUp))
+            {
+                try
+                {
+                    item = await broker.CallAsync(ct => broker.Api.GetItemAsync(id, ct), TimeSpan.FromSeconds(15), cancellationToken);
+                    holder = broker.Id;
+                    break;
+                }
+                catch (Exception error) when (error is BrokerRejectedException or BrokerUnavailableException or BrokenCircuitException) { }
+            }
+            if (file is null && item is null) Cli.Fail($"item {id}: no configured broker that answers knows it");
+            states.Add(new FileState(file, item, holder ?? file?.ServerId));
+        }
+        return states;
+    }
+
+    private static async Task<List<FileState>> WithLiveItemsAsync(ClientContext context, List<TrackedFile> files, CancellationToken cancellationToken)
+    {
+        var live = new Dictionary<Guid, Item>();
+        foreach (var group in files.Where(file => file.ItemId is not null && file.Status is FileStatus.Converting or FileStatus.Downloading).GroupBy(file => file.ServerId))
+        {
+            if (context.Brokers.Get(group.Key) is not { IsUp: true } broker) continue;
+            try
+            {
+                var page = await broker.CallAsync(ct => broker.Api.ListAsync(new Dictionary<string, string?> { ["ids"] = string.Join(',', group.Select(file => file.ItemId)) }, ct),
+                    TimeSpan.FromSeconds(15), cancellationToken);
+                foreach (var item in page.Items) live[item.ItemId] = item;
+            }
+            catch (Exception error) when (error is BrokerRejectedException or BrokerUnavailableException or BrokenCircuitException) { }
+        }
+        return files.Select(file => new FileState(file, file.ItemId is { } id ? live.GetValueOrDefault(id) : null, file.ServerId)).ToList();
+    }
+
+    private static void Print(List<FileState> states)
+    {
+        if (states.Count == 0)
+        {
+            Console.WriteLine("nothing on its way (media-client status --all shows finished files too)");
+            return;
+        }
+        var table = new Table().AddColumns("file", "status", "broker", "item", "detail");
+        foreach (var state in states)
+            table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
+                Markup.Escape(state.Broker ?? ""), state.Item?.ItemId.ToString() ?? state.File?.ItemId?.ToString() ?? "",
+                Markup.Escape(Detail(state)));
+        Terminal.Out.Write(table);
+    }
+
+    private static string Describe(FileState state)
+    {
+        if (state.Item is { } item && state.File?.Status is not (FileStatus.Done or FileStatus.Skipped))
+            return item.Status == ItemStatus.InProgress && item.Progress is { } progress
+                ? $"converting {progress.ToString("P0", CultureInfo.InvariantCulture)}"
+                : item.Status.WireName();
+        return state.File?.Status.ToString().ToLowerInvariant() ?? "unknown";
+    }
+
+    private static string Detail(FileState state) =>
+        state.File?.Status == FileStatus.Done ? state.File.OutputPath ?? ""
+        : state.Item?.Errors.FirstOrDefault() ?? state.File?.Errors.FirstOrDefault()
+        ?? (state.Item?.EtaSeconds is { } eta ? $"about {eta.ToString("0", CultureInfo.InvariantCulture)} s left" : "");
+}

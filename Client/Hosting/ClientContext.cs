@@ -1,0 +1,94 @@
+using MediaBroker.Client.Brokers;
+using MediaBroker.Client.Configuration;
+using MediaBroker.Client.State;
+using MediaBroker.Client.Sync;
+using MediaBroker.Client.Watching;
+using Serilog;
+using Serilog.Events;
+using Serilog.Extensions.Logging;
+
+namespace MediaBroker.Client.Hosting;
+
+/// <summary>What every command works with: settings, the item database (held exclusively when changed), the brokers.</summary>
+public sealed class ClientContext : IDisposable
+{
+    private readonly FileStream? _stateLock;
+    private readonly Serilog.Core.Logger _serilog;
+
+    private ClientContext(ClientSettings settings, ClientDatabase database, FileStream? stateLock, Serilog.Core.Logger serilog, TimeProvider time)
+    {
+        Settings = settings;
+        Database = database;
+        _stateLock = stateLock;
+        _serilog = serilog;
+        Time = time;
+        Loggers = new SerilogLoggerFactory(serilog);
+        Brokers = new BrokerDirectory(settings, time);
+        Scanner = new FolderScanner(settings, database, time, Loggers.CreateLogger<FolderScanner>());
+        Engine = new SyncEngine(settings, database, Brokers, Scanner, time, Loggers.CreateLogger<SyncEngine>());
+    }
+
+    public ClientSettings Settings { get; }
+    public ClientDatabase Database { get; }
+    public BrokerDirectory Brokers { get; }
+    public FolderScanner Scanner { get; }
+    public SyncEngine Engine { get; }
+    public ILoggerFactory Loggers { get; }
+    public TimeProvider Time { get; }
+
+    /// <param name="exclusive">The command changes the item database: no other client may use the same state_path meanwhile.</param>
+    /// <param name="verbose">Log what happens (sync, watch) rather than only warnings.</param>
+    public static ClientContext Open(string? configPath, bool exclusive, bool verbose, TimeProvider? time = null)
+    {
+        var settings = ClientSettingsLoader.Load(configPath);
+        FileStream? stateLock = null;
+        if (exclusive)
+        {
+            Directory.CreateDirectory(settings.StatePath);
+            try
+            {
+                stateLock = new FileStream(Path.Combine(settings.StatePath, "client.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                throw new Shared.Configuration.ConfigurationException(
+                    $"state_path: another media-client (watch or sync?) is using {settings.StatePath}; stop it first, or drop the files into a watched folder instead");
+            }
+        }
+        var serilog = CreateLogger(settings, verbose && exclusive);
+        try
+        {
+            return new ClientContext(settings, ClientDatabase.Open(settings.StatePath, forWriting: exclusive), stateLock, serilog, time ?? TimeProvider.System);
+        }
+        catch
+        {
+            stateLock?.Dispose();
+            serilog.Dispose();
+            throw;
+        }
+    }
+
+    private static Serilog.Core.Logger CreateLogger(ClientSettings settings, bool verbose)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(verbose ? LogEventLevel.Information : LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        if (verbose)
+            configuration = configuration.WriteTo.File(Path.Combine(settings.StatePath, "logs", "client-.log"), rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: 14, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        return configuration.CreateLogger();
+    }
+
+    public Serilog.ILogger Serilog => _serilog;
+
+    public void Dispose()
+    {
+        Brokers.Dispose();
+        Loggers.Dispose();
+        _serilog.Dispose();
+        _stateLock?.Dispose();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using MediaBroker.Shared.Files;
+using MediaBroker.Shared.Json;
+
+namespace MediaBroker.Client.State;
+
+/// <summary>items.json as stored: the seed's "client item database", one entry per source path.</summary>
+public sealed class ClientDatabaseDocument
+{
+    public long Version { get; set; }
+    public Dictionary<string, TrackedFile> Files { get; set; } = [];
+}
+
+/// <summary>
+/// The client's memory across restarts, saved atomically after every change: what it saw, where each file went,
+/// and how far each transfer got. Thread-safe.
+/// </summary>
+public sealed class ClientDatabase
+{
+    public const string FileName = "items.json";
+    private static readonly JsonSerializerOptions Options = WireJson.Indented;
+
+    private readonly string _path;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _saving = new(1, 1);
+    private readonly Dictionary<string, TrackedFile> _files;
+    private long _version;
+    private long _savedVersion;
+
+    private ClientDatabase(string path, ClientDatabaseDocument document)
+    {
+        _path = path;
+        _files = new Dictionary<string, TrackedFile>(document.Files, StringComparer.Ordinal);
+        _version = _savedVersion = document.Version;
+    }
+
+    public string StatePath => Path.GetDirectoryName(_path)!;
+
+    /// <param name="forWriting">Create the folder and clear half-written leftovers; readers leave everything as it is.</param>
+    public static ClientDatabase Open(string statePath, bool forWriting)
+    {
+        var path = Path.Combine(statePath, FileName);
+        if (forWriting)
+        {
+            Directory.CreateDirectory(statePath);
+            foreach (var leftover in Directory.EnumerateFiles(statePath).Where(file => AtomicFile.IsTemporary(Path.GetFileName(file))))
+                File.Delete(leftover);
+        }
+        if (!File.Exists(path)) return new ClientDatabase(path, new ClientDatabaseDocument());
+        try
+        {
+            return new ClientDatabase(path, JsonSerializer.Deserialize<ClientDatabaseDocument>(File.ReadAllBytes(path), Options) ?? new ClientDatabaseDocument());
+        }
+        catch (JsonException error)
+        {
+            // Never silently start from scratch: that would send everything again.
+            throw new InvalidDataException($"{path} is damaged ({error.Message}); move it away to start over", error);
+        }
+    }
+
+    public TrackedFile? Get(string path)
+    {
+        lock (_gate) return _files.GetValueOrDefault(path);
+    }
+
+    public IReadOnlyList<TrackedFile> All()
+    {
+        lock (_gate) return _files.Values.ToList();
+    }
+
+    public TrackedFile? FindByItem(Guid itemId)
+    {
+        lock (_gate) return _files.Values.FirstOrDefault(file => file.ItemId == itemId);
+    }
+
+    /// <summary>Stores a new version of the file's record (its version goes up by one).</summary>
+    public TrackedFile Put(TrackedFile file)
+    {
+        lock (_gate)
+        {
+            var previous = _files.GetValueOrDefault(file.Path);
+            var stored = file with { Version = (previous?.Version ?? 0) + 1 };
+            _files[file.Path] = stored;
+            _version++;
+            return stored;
+        }
+    }
+
+    public void Remove(string path)
+    {
+        lock (_gate)
+        {
+            if (_files.Remove(path)) _version++;
+        }
+    }
+
+    /// <summary>Writes items.json if anything changed since the last save (atomically: temp file, fsync, rename).</summary>
+    public async Task SaveAsync(CancellationToken cancellationToken = default)
+    {
+        await _saving.WaitAsync(cancellationToken);
+        try
+        {
+            ClientDatabaseDocument document;
+            lock (_gate)
+            {
+                if (_version == _savedVersion) return;
+                document = new ClientDatabaseDocument { Version = _version, Files = new Dictionary<string, TrackedFile>(_files, StringComparer.Ordinal) };
+            }
+            await AtomicFile.WriteJsonAsync(_path, document, Options, cancellationToken);
+            lock (_gate) _savedVersion = document.Version;
+        }
+        finally
+        {
+            _saving.Release();
+        }
+    }
+}

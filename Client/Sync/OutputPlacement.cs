@@ -1,0 +1,77 @@
+using System.Globalization;
+using MediaBroker.Client.Configuration;
+using MediaBroker.Shared.Files;
+
+namespace MediaBroker.Client.Sync;
+
+/// <summary>
+/// Where an output goes and how it gets there: beside its source, or into the root's output_path mirroring the
+/// source's relative folder (a Plex or Jellyfin library); moved in from a partial file by one rename, and never over
+/// an existing file (skip, or a numbered name, as the root says).
+/// </summary>
+public static class OutputPlacement
+{
+    /// <summary>The intended output path; <paramref name="root"/> is null for files handed over by hand.</summary>
+    public static string TargetFor(ObservedPath? root, string source, string outputFileName, string conversionType)
+    {
+        var extension = Path.GetExtension(outputFileName);
+        var folder = root?.OutputPath is { } library
+            ? Path.Combine(library, Path.GetRelativePath(root.Path, Path.GetDirectoryName(source)!))
+            : Path.GetDirectoryName(source)!;
+        var stem = Path.GetFileNameWithoutExtension(source);
+        var target = Path.GetFullPath(Path.Combine(folder, stem + extension));
+        // An mkv made from an mkv beside it must not take its source's name.
+        return target == Path.GetFullPath(source) ? Path.Combine(folder, $"{stem}.{conversionType}{extension}") : target;
+    }
+
+    /// <summary>The partial file a download writes first: hidden, beside the target, named after the item so it resumes.</summary>
+    public static string PartialFor(string target, Guid itemId) =>
+        Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{itemId:N}.partial");
+
+    /// <returns>Where the output went, or null when the target exists and the policy is skip (the partial file is removed).</returns>
+    public static string? MoveIntoPlace(string partial, string target, string whenExists)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var candidate = attempt == 0 ? target
+                : Path.Combine(Path.GetDirectoryName(target)!, $"{Path.GetFileNameWithoutExtension(target)} ({attempt.ToString(CultureInfo.InvariantCulture)}){Path.GetExtension(target)}");
+            if (File.Exists(candidate) || Directory.Exists(candidate))
+            {
+                if (whenExists == OutputCollision.Skip)
+                {
+                    File.Delete(partial);
+                    return null;
+                }
+                continue;
+            }
+            try
+            {
+                File.Move(partial, candidate, overwrite: false); // fails rather than replace a file that appeared meanwhile
+                DirectorySync.Flush(Path.GetDirectoryName(candidate)!);
+                return candidate;
+            }
+            catch (IOException) when (File.Exists(candidate))
+            {
+            }
+        }
+        throw new IOException($"no free name for {target}");
+    }
+
+    /// <summary>What after_success says to do with a source whose output is in place.</summary>
+    public static void HandleSource(ObservedPath? root, string source)
+    {
+        if (root is null || !File.Exists(source)) return;
+        switch (root.AfterSuccess)
+        {
+            case SourceAfterSuccess.Delete:
+                File.Delete(source);
+                break;
+            case SourceAfterSuccess.Move when root.MoveSourceTo is { } folder:
+                var target = Path.Combine(folder, Path.GetRelativePath(root.Path, source));
+                var partial = source; // moved as it is; a numbered name if the target exists
+                MoveIntoPlace(partial, target, OutputCollision.Number);
+                break;
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Net;
+using MediaBroker.Client.Brokers;
+using MediaBroker.Client.Configuration;
+using MediaBroker.Client.State;
+using MediaBroker.Client.Transfers;
+using MediaBroker.Client.Watching;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Items;
+using Polly.CircuitBreaker;
+
+namespace MediaBroker.Client.Sync;
+
+/// <summary>How things stand after a pass.</summary>
+public sealed record PassReport(int Pending, int Done, int Failed, int Refused, DateTimeOffset? NextStableAt);
+
+/// <summary>
+/// One pass of the client's work: ask the brokers how they are, look at the watched folders, hand stable files to a
+/// broker (resuming unfinished uploads), follow what the brokers convert, fetch and place finished outputs.
+/// Every step is recorded in the item database first, so a pass cut off at any point resumes at the next.
+/// </summary>
+public sealed class SyncEngine(
+    ClientSettings settings, ClientDatabase database, BrokerDirectory brokers, FolderScanner scanner, TimeProvider time, ILogger<SyncEngine> logger)
+{
+    private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+    private TimeSpan Failover => TimeSpan.FromMinutes(settings.FailoverAfterMinutes);
+
+    public async Task<PassReport> RunPassAsync(bool scan, CancellationToken cancellationToken)
+    {
+        await brokers.RefreshAsync(cancellationToken);
+        DateTimeOffset? nextStable = null;
+        if (scan) nextStable = await scanner.ScanAsync(cancellationToken);
+        await database.SaveAsync(cancellationToken);
+        await HandOverAsync(cancellationToken);
+        await FollowAsync(cancellationToken);
+        await database.SaveAsync(cancellationToken);
+        var all = database.All();
+        return new PassReport(all.Count(file => file.IsPending), all.Count(file => file.Status == FileStatus.Done),
+            all.Count(file => file.Status == FileStatus.Failed), all.Count(file => file.Status == FileStatus.Refused), nextStable);
+    }
+
+    /// <summary>Stable files go to a broker: the one already chosen if it is there, else the least loaded one up.</summary>
+    private async Task HandOverAsync(CancellationToken cancellationToken)
+    {
+        var plan = new List<(TrackedFile File, BrokerConnection Broker)>();
+        foreach (var file in database.All().Where(file => file.Status is FileStatus.Ready or FileStatus.Uploading).OrderBy(file => file.CreatedAt))
+        {
+            if (Assign(file) is { } broker)
+                plan.Add((database.Put(file with { Status = FileStatus.Uploading, ServerId = broker.Id, ServerAwaySince = null }), broker));
+        }
+        await database.SaveAsync(cancellationToken);
+        await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },
+            async (entry, token) => await HandOverAsync(entry.File, entry.Broker, token));
+    }
+
+    private BrokerConnection? Assign(TrackedFile file)
+    {
+        if (brokers.Get(file.ServerId) is not { } current)
+            return brokers.Choose(file.MediaType!, file.ConversionType);
+        if (current.IsUp) return current;
+        if (!StillWaitingFor(file)) return null;
+        logger.LogWarning("{Broker} has been away for {Minutes} minutes; {File} goes to another broker", current.Id, settings.FailoverAfterMinutes, file.Path);
+        return brokers.Choose(file.MediaType!, file.ConversionType, avoid: current.Id);
+    }
+
+    /// <summary>Notes that the file's broker is away; true once it has been away longer than failover_after_minutes.</summary>
+    private bool StillWaitingFor(TrackedFile file)
+    {
+        var now = time.GetUtcNow();
+        if (file.ServerAwaySince is not { } since)
+        {
+            database.Put(file with { ServerAwaySince = now });
+            return false;
+        }
+        return now - since >= Failover;
+    }
+
+    private async Task HandOverAsync(TrackedFile file, BrokerConnection broker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var conversionType = file.ConversionType ?? broker.Info?.DefaultConversionTypes.GetValueOrDefault(file.MediaType!)
+                ?? throw new BrokerUnavailableException(broker.Api.BaseAddress, "it has no default conversion type for " + file.MediaType);
+            // Ask first: the broker may have this content already (sent before a crash, or by another client).
+            var known = await broker.CallAsync(ct => broker.Api.ListAsync(new Dictionary<string, string?>
+            {
+                ["sha512"] = file.Sha512Checksum, ["conversion_type"] = conversionType,
+            }, ct), ShortCall, cancellationToken);
+            if (known.Items.FirstOrDefault() is { } existing)
+            {
+                Converting(file, broker, existing.ItemId, conversionType);
+                return;
+            }
+            var source = new FileInfo(file.Path);
+            if (!source.Exists || source.Length != file.FileSize || new DateTimeOffset(source.LastWriteTimeUtc) != file.ModifiedAt)
+            {
+                database.Put(file with { Status = FileStatus.Waiting, SeenUnchangedSince = time.GetUtcNow(), UploadUrl = null });
+                return;
+            }
+
+            var metadata = new Dictionary<string, string>
+            {
+                ["filename"] = Path.GetFileName(file.Path), ["conversion_type"] = conversionType,
+                ["sha512"] = file.Sha512Checksum!, ["client_id"] = settings.EffectiveClientId,
+            };
+            var uploader = new TusUploader(broker.Http, settings.ChunkSizeMib << 20);
+            var result = await uploader.UploadAsync(file.Path, file.UploadUrl, metadata, async location =>
+            {
+                database.Put(database.Get(file.Path)! with { UploadUrl = location });
+                await database.SaveAsync(cancellationToken);
+            }, null, cancellationToken);
+            Converting(database.Get(file.Path)!, broker, result.ItemId, conversionType);
+        }
+        catch (UploadGoneException)
+        {
+            database.Put(database.Get(file.Path)! with { UploadUrl = null }); // a new upload next time
+        }
+        catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
+        {
+            broker.MarkAway(error.Message);
+            logger.LogInformation("{Broker} went away while receiving {File}; it resumes there when it is back", broker.Id, file.Path);
+            database.Put(database.Get(file.Path)! with { ServerAwaySince = time.GetUtcNow() });
+        }
+        catch (BrokerRejectedException error)
+        {
+            Rejected(database.Get(file.Path)!, broker, error);
+        }
+        catch (IOException error)
+        {
+            logger.LogWarning("Cannot send {File}: {Reason}; it is taken again once it is stable", file.Path, error.Message);
+            database.Put(database.Get(file.Path)! with { Status = FileStatus.Waiting, SeenUnchangedSince = time.GetUtcNow(), UploadUrl = null });
+        }
+    }
+
+    private void Converting(TrackedFile file, BrokerConnection broker, Guid itemId, string conversionType)
+    {
+        database.Put(file with
+        {
+            Status = FileStatus.Converting, ServerId = broker.Id, ItemId = itemId, ConversionType = conversionType,
+            UploadUrl = null, ServerAwaySince = null, LastCheckedAt = time.GetUtcNow(), Errors = [],
+        });
+        logger.LogInformation("{File} is item {ItemId} on {Broker}", file.Path, itemId, broker.Id);
+    }
+
+    private void Rejected(TrackedFile file, BrokerConnection broker, BrokerRejectedException error)
+    {
+        switch ((int)error.Status)
+        {
+            case 507: // that broker is full: another one may take it
+                logger.LogWarning("{Broker} has no room for {File}: {Detail}", broker.Id, file.Path, error.Detail);
+                database.Put(file with { Status = FileStatus.Ready, ServerId = null, UploadUrl = null, Errors = [error.Detail] });
+                break;
+            case 422: // what arrived is not what was hashed: the file changed; hash it again
+                database.Put(file with { Status = FileStatus.Waiting, SeenUnchangedSince = time.GetUtcNow(), UploadUrl = null });
+                break;
+            case 408 or 409 or 423 or 460: // a transfer hiccup: resume next pass
+                break;
+            default:
+                logger.LogWarning("{Broker} refuses {File}: {Detail}", broker.Id, file.Path, error.Detail);
+                database.Put(file with { Status = FileStatus.Refused, UploadUrl = null, Errors = [error.Detail] });
+                break;
+        }
+    }
+
+    /// <summary>Asks each broker about the items it converts for this client; fetches the finished ones.</summary>
+    private async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        var finished = new List<(TrackedFile File, BrokerConnection Broker, Item Item)>();
+        foreach (var group in database.All().Where(file => file.Status is FileStatus.Converting or FileStatus.Downloading).GroupBy(file => file.ServerId))
+        {
+            if (brokers.Get(group.Key) is not { } broker)
+            {
+                foreach (var file in group) database.Put(file with { Status = FileStatus.Ready, ServerId = null, ItemId = null });
+                continue;
+            }
+            if (!broker.IsUp)
+            {
+                foreach (var file in group.Where(StillWaitingFor))
+                {
+                    logger.LogWarning("{Broker} has been away too long; {File} is sent to another broker", broker.Id, file.Path);
+                    database.Put(database.Get(file.Path)! with { Status = FileStatus.Ready, ServerId = null, ItemId = null, ServerAwaySince = null });
+                }
+                continue;
+            }
+            finished.AddRange(await PollAsync(broker, group.ToList(), cancellationToken));
+        }
+        await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },
+            async (entry, token) => await FetchAsync(entry.File, entry.Broker, entry.Item, token));
+    }
+
+    private async Task<List<(TrackedFile, BrokerConnection, Item)>> PollAsync(BrokerConnection broker, List<TrackedFile> files, CancellationToken cancellationToken)
+    {
+        var finished = new List<(TrackedFile, BrokerConnection, Item)>();
+        foreach (var batch in files.Chunk(500))
+        {
+            ItemPage page;
+            try
+            {
+                page = await broker.CallAsync(ct => broker.Api.ListAsync(new Dictionary<string, string?>
+                {
+                    ["ids"] = string.Join(',', batch.Select(file => file.ItemId)),
+                }, ct), ShortCall, cancellationToken);
+            }
+            catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException)
+            {
+                broker.MarkAway(error.Message);
+                return finished;
+            }
+            var items = page.Items.ToDictionary(item => item.ItemId);
+            var now = time.GetUtcNow();
+            foreach (var file in batch)
+            {
+                if (!items.TryGetValue(file.ItemId!.Value, out var item))
+                {
+                    logger.LogWarning("{Broker} no longer has item {ItemId} of {File}; it is sent again", broker.Id, file.ItemId, file.Path);
+                    database.Put(file with { Status = FileStatus.Ready, ServerId = null, ItemId = null });
+                }
+                else if (item.Status == ItemStatus.FinishedSuccessful) finished.Add((file, broker, item));
+                else if (item.Status == ItemStatus.FinishedWithErrors)
+                {
+                    logger.LogWarning("{Broker} could not convert {File}: {Reason} (media-client retry {ItemId} tries again)", broker.Id, file.Path,
+                        item.Errors.FirstOrDefault(), item.ItemId);
+                    database.Put(file with { Status = FileStatus.Failed, Errors = item.Errors, LastCheckedAt = now });
+                }
+                else database.Put(file with { LastCheckedAt = now, ServerAwaySince = null });
+            }
+        }
+        return finished;
+    }
+
+    private async Task FetchAsync(TrackedFile file, BrokerConnection broker, Item item, CancellationToken cancellationToken)
+    {
+        var root = file.Manual ? null : scanner.RootOf(file.Path);
+        var target = file.Status == FileStatus.Downloading && file.OutputPath is { } intended
+            ? intended
+            : OutputPlacement.TargetFor(root, file.Path, item.Output!.FileName, item.ConversionType);
+        file = database.Put(file with { Status = FileStatus.Downloading, OutputPath = target });
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var partial = await new OutputDownloader(broker.Http, StallTimeout)
+                .DownloadAsync(item, OutputPlacement.PartialFor(target, item.ItemId), null, cancellationToken);
+            var placed = OutputPlacement.MoveIntoPlace(partial, target, root?.WhenOutputExists ?? OutputCollision.Number);
+            if (placed is null)
+            {
+                logger.LogWarning("{Target} exists already; it is kept and the new output dropped (when_output_exists: skip)", target);
+                database.Put(file with { Status = FileStatus.Skipped, OutputPath = null, Errors = [$"{target} existed already and was kept"] });
+                return;
+            }
+            database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
+            await database.SaveAsync(cancellationToken);
+            logger.LogInformation("{File} -> {Output} (sha512 verified)", file.Path, placed);
+            OutputPlacement.HandleSource(root, file.Path);
+        }
+        catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
+        {
+            broker.MarkAway(error.Message);
+            logger.LogInformation("{Broker} went away during the download of {File}; it resumes later", broker.Id, file.Path);
+        }
+        catch (BrokerRejectedException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            database.Put(file with { Status = FileStatus.Ready, ServerId = null, ItemId = null, OutputPath = null });
+        }
+        catch (Exception error) when (error is OutputCorruptException or IOException or BrokerRejectedException)
+        {
+            logger.LogWarning("Fetching the output of {File} failed: {Reason}; tried again next time", file.Path, error.Message);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
+using MediaBroker.Shared.Transfers;
+
+namespace MediaBroker.Client.Transfers;
+
+/// <summary>What arrived does not hash to what the broker recorded: the partial file is dropped and fetched anew.</summary>
+public sealed class OutputCorruptException(string message) : Exception(message);
+
+/// <summary>
+/// Fetches an item's output into a partial file, resuming it with Range and If-Range after a broken link, and accepts
+/// it only when its sha512 equals the broker's record. The caller moves the verified file into place.
+/// </summary>
+public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout)
+{
+    /// <returns>The verified partial file's path.</returns>
+    public async Task<string> DownloadAsync(Item item, string partialPath, Action<long>? onProgress, CancellationToken cancellationToken)
+    {
+        var output = item.Output ?? throw new InvalidOperationException($"item {item.ItemId} has no output");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+        var have = await HashExistingAsync(partialPath, output.FileSize, hash, cancellationToken);
+        onProgress?.Invoke(have);
+
+        if (have < output.FileSize)
+        {
+            using var response = await RequestAsync(item, have, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.PartialContent && have > 0)
+            {
+                // The broker sent the whole file (the output changed, or it ignored the range): start again.
+                have = 0;
+                hash.GetHashAndReset();
+            }
+            await using var file = new FileStream(partialPath, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+            await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), stallTimeout);
+            var start = have;
+            try
+            {
+                await HashingCopy.CopyAsync(body, file, hash, output.FileSize - start, total => onProgress?.Invoke(start + total), cancellationToken);
+            }
+            finally
+            {
+                file.Flush(flushToDisk: true);
+            }
+        }
+
+        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (new FileInfo(partialPath).Length != output.FileSize || actual != output.Sha512Checksum)
+        {
+            File.Delete(partialPath);
+            throw new OutputCorruptException($"the output of item {item.ItemId} does not match its sha512; it is fetched again");
+        }
+        return partialPath;
+    }
+
+    private async Task<HttpResponseMessage> RequestAsync(Item item, long from, CancellationToken cancellationToken) =>
+        await new BrokerApiClient(http).SendRawAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"api/items/{item.ItemId:D}/output");
+            if (from > 0)
+            {
+                request.Headers.Range = new RangeHeaderValue(from, null);
+                // Only the rest of the same output: a different one comes whole.
+                request.Headers.IfRange = new RangeConditionHeaderValue(new EntityTagHeaderValue($"\"{item.Output!.Sha512Checksum}\""));
+            }
+            return request;
+        }, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+
+    /// <summary>Hashes what a previous attempt already fetched, so the whole file is verified in the end.</summary>
+    private static async Task<long> HashExistingAsync(string partialPath, long expectedSize, IncrementalHash hash, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(partialPath)) return 0;
+        if (new FileInfo(partialPath).Length > expectedSize)
+        {
+            File.Delete(partialPath);
+            return 0;
+        }
+        await using var existing = Sha512Hex.OpenSequential(partialPath);
+        var buffer = new byte[1 << 20];
+        long total = 0;
+        int read;
+        while ((read = await existing.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            total += read;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using MediaBroker.Shared.Api;
+
+namespace MediaBroker.Client.Transfers;
+
+/// <summary>The upload's resource is gone from the broker (expired, or the broker lost it): start a new one.</summary>
+public sealed class UploadGoneException(string location) : Exception($"the broker no longer knows the upload {location}");
+
+/// <summary>What the broker made of a finished upload.</summary>
+public sealed record UploadResult(string Location, Guid ItemId);
+
+/// <summary>
+/// A tus 1.0 client for one broker: creates an upload, or resumes one from the offset the broker reports (HEAD),
+/// and sends the file in chunks. A broken connection loses at most the chunk in flight.
+/// </summary>
+public sealed class TusUploader(HttpClient http, int chunkSize)
+{
+    private const string TusVersion = "1.0.0";
+    private const string ItemIdHeader = "MediaBroker-Item-Id";
+
+    /// <param name="location">An upload to resume (from a previous run), or null to create one.</param>
+    /// <param name="onCreated">Told the new upload's location at once, so it can be saved before any byte is sent.</param>
+    /// <param name="onProgress">Told the offset the broker confirmed after each chunk.</param>
+    public async Task<UploadResult> UploadAsync(string path, string? location, IReadOnlyDictionary<string, string> metadata,
+        Func<string, Task>? onCreated, Action<long>? onProgress, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+        var length = file.Length;
+        long offset;
+        if (location is null)
+        {
+            location = await CreateAsync(length, metadata, cancellationToken);
+            if (onCreated is not null) await onCreated(location);
+            offset = 0;
+        }
+        else
+        {
+            offset = await OffsetAsync(location, cancellationToken);
+        }
+        onProgress?.Invoke(offset);
+
+        HttpResponseMessage? last = null;
+        try
+        {
+            do
+            {
+                var size = Math.Min(chunkSize, length - offset);
+                last?.Dispose();
+                last = await PatchAsync(location, file, offset, size, cancellationToken);
+                offset = long.Parse(last.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
+                onProgress?.Invoke(offset);
+            }
+            while (offset < length);
+            if (!last.Headers.TryGetValues(ItemIdHeader, out var itemIds))
+                throw new BrokerUnavailableException(http.BaseAddress!, "the broker took every byte but named no item");
+            return new UploadResult(location, Guid.Parse(itemIds.Single()));
+        }
+        finally
+        {
+            last?.Dispose();
+        }
+    }
+
+    public async Task<long> OffsetAsync(string location, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() => Request(HttpMethod.Head, location), location, cancellationToken);
+        return long.Parse(response.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
+    }
+
+    private async Task<string> CreateAsync(long length, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() =>
+        {
+            var request = Request(HttpMethod.Post, "api/uploads/");
+            request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add("Upload-Metadata", string.Join(',', metadata.Select(pair => $"{pair.Key} {Convert.ToBase64String(Encoding.UTF8.GetBytes(pair.Value))}")));
+            return request;
+        }, null, cancellationToken);
+        return response.Headers.Location?.OriginalString ?? throw new BrokerUnavailableException(http.BaseAddress!, "the broker created an upload without a Location");
+    }
+
+    private Task<HttpResponseMessage> PatchAsync(string location, FileStream file, long offset, long size, CancellationToken cancellationToken) =>
+        SendAsync(() =>
+        {
+            var request = Request(HttpMethod.Patch, location);
+            request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+            request.Content = new StreamContent(new FileSlice(file, offset, size), 1 << 20);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+            request.Content.Headers.ContentLength = size;
+            return request;
+        }, location, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, string? location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await new BrokerApiClient(http).SendRawAsync(build, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (BrokerRejectedException error) when (location is not null && error.Status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            throw new UploadGoneException(location);
+        }
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string location)
+    {
+        var request = new HttpRequestMessage(method, location.TrimStart('/'));
+        request.Headers.Add("Tus-Resumable", TusVersion);
+        return request;
+    }
+}
