@@ -57,7 +57,7 @@ public static partial class JsonConfigFile
         if (MissingProperties().Match(message) is { Success: true } missing)
             return $"{line}{(key.Length > 0 ? key + ": " : "")}missing {missing.Groups[1].Value.Replace("'", "", StringComparison.Ordinal)}";
         if (ConvertedTo().Match(message) is { Success: true } converted)
-            return $"{line}{key}: must be {Expected(converted.Groups[1].Value)}";
+            return key.Length == 0 ? $"{line}the file must hold one JSON object {{ ... }}" : $"{line}{key}: must be {Expected(converted.Groups[1].Value)}";
         if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && key.Length > 0)
             return $"{line}{key}: may not be null";
         return $"{line}not valid JSON ({FirstSentence(message)})";

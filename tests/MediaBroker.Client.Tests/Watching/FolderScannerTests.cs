@@ -1,0 +1,112 @@
+using MediaBroker.Client.State;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Testing;
+
+namespace MediaBroker.Client.Tests.Watching;
+
+public sealed class FolderScannerTests : IDisposable
+{
+    private readonly ClientHarness _client = new("scanner");
+
+    public FolderScannerTests() => _client.Configure([("local", new Uri("http://127.0.0.1:9"))]);
+
+    public void Dispose() => _client.Dispose();
+
+    private static FileStatus? StatusOf(MediaBroker.Client.Hosting.ClientContext context, string path) => context.Database.Get(path)?.Status;
+
+    [Fact]
+    public async Task A_file_still_growing_is_taken_only_once_its_size_and_time_stop_changing()
+    {
+        using var context = _client.Open();
+        var path = Path.Combine(_client.Drop, "copying.mp4");
+        await File.WriteAllBytesAsync(path, new byte[1000]);
+
+        await context.Scanner.ScanAsync(CancellationToken.None);
+        Assert.Equal(FileStatus.Waiting, StatusOf(context, path));
+
+        await using (var growing = new FileStream(path, FileMode.Append)) await growing.WriteAsync(new byte[1000]);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        _client.Clock.Jump(TimeSpan.FromSeconds(10));
+        var next = await context.Scanner.ScanAsync(CancellationToken.None);
+        Assert.Equal(FileStatus.Waiting, StatusOf(context, path)); // it changed since the last look: the wait starts over
+        Assert.NotNull(next);
+
+        _client.Clock.Jump(TimeSpan.FromSeconds(10));
+        await context.Scanner.ScanAsync(CancellationToken.None);
+        var taken = context.Database.Get(path)!;
+        Assert.Equal(FileStatus.Ready, taken.Status);
+        Assert.Equal(2000, taken.FileSize);
+        Assert.Equal(await Sha512Hex.OfFileAsync(path), taken.Sha512Checksum);
+        Assert.Equal("video", taken.MediaType);
+        Assert.Equal("mkv_x264", taken.ConversionType);
+    }
+
+    [Fact]
+    public async Task A_converted_file_that_is_renamed_keeps_its_record_and_is_not_sent_again()
+    {
+        using var context = _client.Open();
+        var original = Path.Combine(_client.Drop, "holiday.mp4");
+        await File.WriteAllBytesAsync(original, [1, 2, 3, 4]);
+        await TakeAsync(context);
+        var done = context.Database.Put(context.Database.Get(original)! with
+        {
+            Status = FileStatus.Done, ServerId = "local", ItemId = Guid.NewGuid(), OutputPath = Path.Combine(_client.Library, "holiday.mkv"),
+        });
+
+        var renamed = Path.Combine(_client.Drop, "Holiday 2026.mp4");
+        File.Move(original, renamed);
+        await TakeAsync(context);
+
+        Assert.Null(context.Database.Get(original));
+        var moved = context.Database.Get(renamed)!;
+        Assert.Equal(FileStatus.Done, moved.Status);
+        Assert.Equal(done.ItemId, moved.ItemId);
+        Assert.DoesNotContain(context.Database.All(), file => file.Status is FileStatus.Ready or FileStatus.Uploading);
+    }
+
+    [Fact]
+    public async Task A_copy_of_content_already_handled_is_skipped_and_an_output_is_never_taken_as_input()
+    {
+        using var context = _client.Open();
+        var first = Path.Combine(_client.Drop, "a.mp4");
+        await File.WriteAllBytesAsync(first, [9, 9, 9]);
+        await TakeAsync(context);
+        var output = Path.Combine(_client.Drop, "a.mkv");
+        await File.WriteAllBytesAsync(output, [7, 7, 7]);
+        context.Database.Put(context.Database.Get(first)! with { Status = FileStatus.Done, OutputPath = output, OutputSha512 = Sha512Hex.Of([7, 7, 7]) });
+
+        var copy = Path.Combine(_client.Drop, "sub", "copy of a.mp4");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(first, copy);
+        var outputCopy = Path.Combine(_client.Drop, "renamed output.mkv");
+        File.Copy(output, outputCopy);
+        await TakeAsync(context);
+
+        Assert.Equal(FileStatus.Skipped, StatusOf(context, copy));
+        Assert.Contains("same content as", context.Database.Get(copy)!.Errors[0], StringComparison.Ordinal);
+        Assert.Null(context.Database.Get(output)); // the known output itself is not even looked at
+        Assert.Equal(FileStatus.Skipped, StatusOf(context, outputCopy));
+        Assert.Contains("is the output of", context.Database.Get(outputCopy)!.Errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hidden_files_partial_downloads_and_unobserved_types_are_ignored()
+    {
+        using var context = _client.Open();
+        await File.WriteAllBytesAsync(Path.Combine(_client.Drop, ".hidden.mp4"), [1]);
+        await File.WriteAllBytesAsync(Path.Combine(_client.Drop, ".film.mkv.0123.partial"), [1]);
+        await File.WriteAllBytesAsync(Path.Combine(_client.Drop, "notes.txt"), [1]);
+        await File.WriteAllBytesAsync(Path.Combine(_client.Drop, "picture.webp"), [1]);
+
+        await context.Scanner.ScanAsync(CancellationToken.None);
+
+        Assert.Empty(context.Database.All());
+    }
+
+    private async Task TakeAsync(MediaBroker.Client.Hosting.ClientContext context)
+    {
+        await context.Scanner.ScanAsync(CancellationToken.None);
+        _client.Clock.Jump(TimeSpan.FromSeconds(5));
+        await context.Scanner.ScanAsync(CancellationToken.None);
+    }
+}
