@@ -18,7 +18,7 @@ public sealed class UploadCompletion(UploadStore uploads, ItemIngest ingest, Ite
         try
         {
             var (item, _) = await ingest.IngestAsync(received, claims, cancellationToken);
-            await uploads.MarkCompletedAsync(record, item.ItemId, cancellationToken);
+            uploads.MarkCompleted(record, item.ItemId);
             return item;
         }
         catch (IngestRejection)
@@ -41,7 +41,7 @@ public sealed class UploadCompletion(UploadStore uploads, ItemIngest ingest, Ite
             if (!Directory.Exists(uploads.FolderOf(record.UploadId)))
             {
                 var item = record.Sha512 is { } sha ? store.List(new ItemQuery { Sha512Checksum = sha, Limit = 1 }).Items.FirstOrDefault() : null;
-                if (item is not null) await uploads.MarkCompletedAsync(record, item.ItemId, cancellationToken);
+                if (item is not null) uploads.MarkCompleted(record, item.ItemId);
                 else uploads.Remove(record.UploadId);
                 continue;
             }

@@ -161,11 +161,16 @@ public sealed class UploadStore(DataFolder data, BrokerSettings settings, Upload
         return await Sha512Hex.OfFileAsync(DataOf(record.UploadId), cancellationToken);
     }
 
-    public Task MarkCompletedAsync(UploadRecord record, Guid itemId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The upload became an item: its files are gone from incoming/ (the bytes are the item's now). Its record stays
+    /// in memory until it expires, so a client that lost the last answer can still learn the item with a HEAD; after
+    /// a restart, asking <c>GET /api/items?sha512=</c> does the same.
+    /// </summary>
+    public void MarkCompleted(UploadRecord record, Guid itemId)
     {
         ForgetLive(record.UploadId);
-        // Kept until it expires, so a client that lost the last answer can still learn the item with a HEAD.
-        return SaveAsync(record with { ItemId = itemId, ExpiresAt = time.GetUtcNow() + Expiry }, cancellationToken);
+        File.Delete(RecordPath(record.UploadId));
+        _records[record.UploadId] = record with { ItemId = itemId, ExpiresAt = time.GetUtcNow() + Expiry };
     }
 
     /// <summary>Removes an upload and its bytes (termination, expiry, or a refused completion).</summary>

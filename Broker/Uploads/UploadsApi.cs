@@ -20,6 +20,7 @@ public static class UploadsApi
     {
         var uploads = app.MapGroup(Root).AddEndpointFilter(RequireTusVersion);
         uploads.MapMethods("/", [HttpMethods.Options], Options);
+        uploads.MapGet("/", FindUnfinished);
         uploads.MapPost("/", CreateAsync);
         uploads.MapMethods("/{uploadId:regex(^[0-9a-f]{{32}}$)}", [HttpMethods.Head], Head);
         uploads.MapMethods("/{uploadId:regex(^[0-9a-f]{{32}}$)}", [HttpMethods.Patch], PatchAsync);
@@ -42,7 +43,8 @@ public static class UploadsApi
     {
         var context = invocation.HttpContext;
         context.Response.Headers[TusProtocol.Headers.Resumable] = TusProtocol.Version;
-        if (!HttpMethods.IsOptions(context.Request.Method) && context.Request.Headers[TusProtocol.Headers.Resumable] != TusProtocol.Version)
+        var plainHttp = HttpMethods.IsOptions(context.Request.Method) || HttpMethods.IsGet(context.Request.Method);
+        if (!plainHttp && context.Request.Headers[TusProtocol.Headers.Resumable] != TusProtocol.Version)
         {
             context.Response.Headers[TusProtocol.Headers.Version] = TusProtocol.Version;
             return TypedResults.Problem($"send the header Tus-Resumable: {TusProtocol.Version}; it is the only tus version this broker speaks",
@@ -67,6 +69,25 @@ public static class UploadsApi
         headers[TusProtocol.Headers.ChecksumAlgorithm] = TusProtocol.ChecksumAlgorithms;
         return TypedResults.NoContent();
     }
+
+    /// <summary>
+    /// <c>GET /api/uploads?sha512=&amp;client_id=</c>, beyond tus: the unfinished uploads of this content by this client.
+    /// A client that crashed between creating an upload and recording its address finds it again here instead of
+    /// leaving it behind and starting over.
+    /// </summary>
+    private static IResult FindUnfinished(string? sha512, string? client_id, UploadStore uploads)
+    {
+        if (MediaBroker.Shared.Hashing.Sha512Hex.Normalize(sha512) is not { } sha) throw IngestRejection.BadRequest("sha512 must be 128 hex digits");
+        var clientId = string.IsNullOrWhiteSpace(client_id) ? ItemIngest.DefaultClientId : client_id;
+        return TypedResults.Ok(uploads.All
+            .Where(record => record.ItemId is null && record.Sha512 == sha && record.ClientId == clientId)
+            .OrderByDescending(record => uploads.OffsetOf(record))
+            .Select(record => new UnfinishedUpload($"{Root}/{record.UploadId}", uploads.OffsetOf(record), record.Length, record.ConversionType, record.ExpiresAt))
+            .ToList());
+    }
+
+    /// <summary>One entry of <see cref="FindUnfinished"/>.</summary>
+    public sealed record UnfinishedUpload(string Location, long Offset, long Length, string? ConversionType, DateTimeOffset ExpiresAt);
 
     private static async Task<IResult> CreateAsync(HttpContext context, UploadStore uploads, ItemIngest ingest, UploadCompletion completion,
         CancellationToken cancellationToken)

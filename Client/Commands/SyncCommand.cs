@@ -23,7 +23,7 @@ public static class SyncCommand
     private static async Task<int> RunAsync(ClientContext context, CancellationToken cancellationToken)
     {
         var report = await context.Engine.RunPassAsync(scan: true, cancellationToken);
-        // New files are only taken once stable: wait for that within this pass rather than leave them for the next run.
+        // New files are only taken once stable: wait for that within this run rather than leave them for the next.
         for (var round = 0; round < 3 && report.NextStableAt is { } stable; round++)
         {
             var wait = stable - context.Time.GetUtcNow();
@@ -31,6 +31,9 @@ public static class SyncCommand
             if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
             report = await context.Engine.RunPassAsync(scan: true, cancellationToken);
         }
+        // Each pass sends a few files; keep going while the brokers take them.
+        while (report is { Sent: > 0, WaitingToBeSent: > 0 })
+            report = await context.Engine.RunPassAsync(scan: false, cancellationToken);
         Console.WriteLine($"{report.Done} done, {report.Pending} pending, {report.Failed} failed, {report.Refused} refused");
         return report.Pending > 0 ? ExitCodes.Pending : ExitCodes.Ok;
     }

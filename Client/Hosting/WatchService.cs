@@ -28,6 +28,11 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
                 if (scan) nextRescan = now + TimeSpan.FromSeconds(settings.RescanIntervalSeconds);
                 var report = await RunPassAsync(scan, stoppingToken);
 
+                if (report is { Sent: > 0, WaitingToBeSent: > 0 })
+                {
+                    changed = false;
+                    continue; // more to send, and the brokers take it: no pause
+                }
                 var wake = now + TimeSpan.FromSeconds(settings.PollIntervalSeconds);
                 if (nextRescan < wake) wake = nextRescan;
                 if (report?.NextStableAt is { } stable && stable < wake) wake = stable;

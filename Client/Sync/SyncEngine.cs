@@ -11,7 +11,8 @@ using Polly.CircuitBreaker;
 namespace MediaBroker.Client.Sync;
 
 /// <summary>How things stand after a pass.</summary>
-public sealed record PassReport(int Pending, int Done, int Failed, int Refused, DateTimeOffset? NextStableAt);
+/// <param name="Sent">Files handed to a broker in this pass; when more wait to be sent, the next pass should follow at once.</param>
+public sealed record PassReport(int Pending, int Done, int Failed, int Refused, DateTimeOffset? NextStableAt, int Sent, int WaitingToBeSent);
 
 /// <summary>
 /// One pass of the client's work: ask the brokers how they are, look at the watched folders, hand stable files to a
@@ -31,26 +32,36 @@ public sealed class SyncEngine(
         DateTimeOffset? nextStable = null;
         if (scan) nextStable = await scanner.ScanAsync(cancellationToken);
         await database.SaveAsync(cancellationToken);
-        await HandOverAsync(cancellationToken);
+        var sent = await HandOverAsync(cancellationToken);
         await FollowAsync(cancellationToken);
         await database.SaveAsync(cancellationToken);
         var all = database.All();
         return new PassReport(all.Count(file => file.IsPending), all.Count(file => file.Status == FileStatus.Done),
-            all.Count(file => file.Status == FileStatus.Failed), all.Count(file => file.Status == FileStatus.Refused), nextStable);
+            all.Count(file => file.Status == FileStatus.Failed), all.Count(file => file.Status == FileStatus.Refused), nextStable,
+            sent, all.Count(file => file.Status is FileStatus.Ready or FileStatus.Uploading));
     }
 
-    /// <summary>Stable files go to a broker: the one already chosen if it is there, else the least loaded one up.</summary>
-    private async Task HandOverAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stable files go to a broker: the one an unfinished upload started on if it is there, else the least loaded one
+    /// up. At most parallel_transfers files per pass, each bound to its broker only as its upload starts, so that a
+    /// broker that comes up meanwhile gets its share at the next pass.
+    /// </summary>
+    /// <returns>How many files were handed over.</returns>
+    private async Task<int> HandOverAsync(CancellationToken cancellationToken)
     {
         var plan = new List<(TrackedFile File, BrokerConnection Broker)>();
-        foreach (var file in database.All().Where(file => file.Status is FileStatus.Ready or FileStatus.Uploading).OrderBy(file => file.CreatedAt))
+        var candidates = database.All().Where(file => file.Status is FileStatus.Ready or FileStatus.Uploading)
+            .OrderBy(file => file.UploadUrl is null).ThenBy(file => file.CreatedAt); // resumes first
+        foreach (var file in candidates)
         {
+            if (plan.Count == settings.ParallelTransfers) break;
             if (Assign(file) is { } broker)
                 plan.Add((database.Put(file with { Status = FileStatus.Uploading, ServerId = broker.Id, ServerAwaySince = null }), broker));
         }
         await database.SaveAsync(cancellationToken);
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },
             async (entry, token) => await HandOverAsync(entry.File, entry.Broker, token));
+        return plan.Count;
     }
 
     private BrokerConnection? Assign(TrackedFile file)
@@ -104,7 +115,8 @@ public sealed class SyncEngine(
                 ["sha512"] = file.Sha512Checksum!, ["client_id"] = settings.EffectiveClientId,
             };
             var uploader = new TusUploader(broker.Http, settings.ChunkSizeMib << 20);
-            var result = await uploader.UploadAsync(file.Path, file.UploadUrl, metadata, async location =>
+            var resumeAt = file.UploadUrl ?? await uploader.FindUnfinishedAsync(file.Sha512Checksum!, settings.EffectiveClientId, conversionType, cancellationToken);
+            var result = await uploader.UploadAsync(file.Path, resumeAt, metadata, async location =>
             {
                 database.Put(database.Get(file.Path)! with { UploadUrl = location });
                 await database.SaveAsync(cancellationToken);

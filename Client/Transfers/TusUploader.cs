@@ -64,6 +64,22 @@ public sealed class TusUploader(HttpClient http, int chunkSize)
         }
     }
 
+    /// <summary>
+    /// An unfinished upload of this content that this client started on the broker, if any: after a crash between
+    /// creating an upload and recording its address, it is resumed instead of left behind.
+    /// </summary>
+    public async Task<string?> FindUnfinishedAsync(string sha512, string clientId, string conversionType, CancellationToken cancellationToken)
+    {
+        using var response = await new BrokerApiClient(http).SendRawAsync(
+            () => new HttpRequestMessage(HttpMethod.Get, $"api/uploads/?sha512={sha512}&client_id={Uri.EscapeDataString(clientId)}"),
+            HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var document = await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return document.RootElement.EnumerateArray()
+            .Where(upload => !upload.TryGetProperty("conversion_type", out var type) || type.GetString() is null || type.GetString() == conversionType)
+            .Select(upload => upload.GetProperty("location").GetString())
+            .FirstOrDefault();
+    }
+
     public async Task<long> OffsetAsync(string location, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() => Request(HttpMethod.Head, location), location, cancellationToken);

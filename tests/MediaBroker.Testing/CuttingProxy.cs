@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace MediaBroker.Testing;
 
 /// <summary>
-/// A loopback TCP proxy in front of a server that breaks connections on purpose: once a connection has carried
-/// <see cref="CutAfterBytes"/> in the chosen direction it is reset, as a flaky link would. Cuts <see cref="Cuts"/> times, then forwards faithfully.
+/// A loopback TCP proxy in front of a server that behaves like a poor link: once a connection has carried
+/// <see cref="CutAfterBytes"/> in the chosen direction it is reset (<see cref="Cuts"/> times, then it forwards
+/// faithfully), and with <see cref="BytesPerSecond"/> it is slow, so that a transfer can be caught in the middle.
 /// </summary>
 public sealed class CuttingProxy : IAsyncDisposable
 {
@@ -26,6 +27,8 @@ public sealed class CuttingProxy : IAsyncDisposable
     }
 
     public long CutAfterBytes { get; }
+    /// <summary>A limit on each connection and direction; 0 for none.</summary>
+    public long BytesPerSecond { get; init; }
     /// <summary>True: count bytes sent to the server (an upload); false: bytes coming back (a download).</summary>
     public bool CutUploads { get; }
     public int Cuts => _cutsLeft;
@@ -92,12 +95,18 @@ public sealed class CuttingProxy : IAsyncDisposable
     /// <returns>True when this pump cut the connection.</returns>
     private async Task<bool> PumpAsync(Stream from, Stream to, bool cutting, CancellationTokenSource connection)
     {
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[BytesPerSecond > 0 ? 16 * 1024 : 64 * 1024];
         long carried = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             while (true)
             {
+                if (BytesPerSecond > 0)
+                {
+                    var due = TimeSpan.FromSeconds((double)carried / BytesPerSecond) - clock.Elapsed;
+                    if (due > TimeSpan.Zero) await Task.Delay(due, connection.Token);
+                }
                 var read = await from.ReadAsync(buffer, connection.Token);
                 if (read == 0) return false;
                 if (cutting && carried + read >= CutAfterBytes)

@@ -80,7 +80,7 @@ public sealed class TusProtocolTests : IAsyncLifetime
         Assert.Equal(Sha512Hex.Of(bytes), item.Sha512Checksum);
         Assert.Equal("film 1.mkv", item.OriginalFileName);
         Assert.Equal(ItemStatus.FinishedSuccessful, (await _broker.Api.WaitUntilFinishedAsync(itemId)).Status);
-        Assert.Empty(Directory.EnumerateDirectories(_broker.Store.Data.Incoming));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_broker.Store.Data.Incoming)); // nothing of the upload is left behind
     }
 
     [Fact]

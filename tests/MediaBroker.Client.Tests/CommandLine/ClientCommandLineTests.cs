@@ -1,0 +1,137 @@
+using System.Text.Json;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Testing;
+
+namespace MediaBroker.Client.Tests.CommandLine;
+
+/// <summary>media-client as a user runs it: a real process, its exit codes and what it prints.</summary>
+public sealed class ClientCommandLineTests : IAsyncLifetime
+{
+    private readonly ClientHarness _client = new("cli");
+    private RunningBroker _broker = null!;
+
+    public async Task InitializeAsync()
+    {
+        _broker = await RunningBroker.StartAsync(_client.Folder.Combine("broker"));
+        _client.Configure([("local", _broker.Url)], besideSource: true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _broker.DisposeAsync();
+        _client.Dispose();
+    }
+
+    private Task<ClientProcess.Result> RunAsync(params string[] arguments) =>
+        ClientProcess.RunAsync(_client.Folder.Path, [.. arguments, "--config", _client.ConfigPath]);
+
+    [Theory]
+    [InlineData("upload", "Hand files to a broker now")]
+    [InlineData("status", "Show where files are")]
+    [InlineData("download", "Fetch an item's output")]
+    [InlineData("servers", "Show each configured broker")]
+    [InlineData("sync", "One full pass")]
+    [InlineData("watch", "Run as a daemon")]
+    [InlineData("retry", "Ask the broker to convert a failed item again")]
+    public async Task Every_command_explains_itself_with_help(string command, string description)
+    {
+        var result = await ClientProcess.RunAsync(_client.Folder.Path, command, "--help");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(description, result.Output, StringComparison.Ordinal);
+        Assert.Contains("--config", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_use_gets_one_clear_line_and_a_non_zero_exit_code()
+    {
+        var missing = await RunAsync("upload", "nowhere.mp4");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("nowhere.mp4: no such file", missing.Errors, StringComparison.Ordinal);
+
+        var badId = await RunAsync("download", "not-an-id");
+        Assert.NotEqual(0, badId.ExitCode);
+        Assert.Contains("not-an-id", badId.Errors + badId.Output, StringComparison.Ordinal);
+
+        var badServer = await RunAsync("upload", "x.mp4", "--server", "nope");
+        Assert.Equal(2, badServer.ExitCode);
+        Assert.Contains("--server 'nope' is not in list_of_servers", badServer.Errors, StringComparison.Ordinal);
+
+        var config = _client.Folder.WriteFile("bad.json", """{ "poll_interval_seconds": 0, "list_of_servers": [ { "id": "x", "url": "nope" } ] }"""u8.ToArray());
+        var badConfig = await ClientProcess.RunAsync(_client.Folder.Path, "servers", "--config", config);
+        Assert.Equal(2, badConfig.ExitCode);
+        var lines = badConfig.Errors.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, line => Assert.StartsWith("media-client: ", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Upload_status_download_servers_and_retry_work_together()
+    {
+        var picture = await TestMedia.ImageAsync(_client.Folder.Combine("photos", "cat.png"), seed: 12);
+
+        var upload = await RunAsync("upload", picture);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        var itemId = Guid.Parse(System.Text.RegularExpressions.Regex.Match(upload.Output, "item ([0-9a-f-]{36})").Groups[1].Value);
+
+        var finished = await _broker.Api.WaitUntilFinishedAsync(itemId);
+        var status = await RunAsync("status", itemId.ToString(), "--json");
+        Assert.Equal(0, status.ExitCode);
+        using (var json = JsonDocument.Parse(status.Output))
+            Assert.Equal("finished_successful", json.RootElement[0].GetProperty("item").GetProperty("status").GetString());
+
+        Directory.CreateDirectory(_client.Folder.Combine("out"));
+        var download = await RunAsync("download", itemId.ToString(), "-o", _client.Folder.Combine("out"));
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Contains("sha512 verified", download.Output, StringComparison.Ordinal);
+        Assert.Equal(finished.Output!.Sha512Checksum, await Sha512Hex.OfFileAsync(_client.Folder.Combine("out", "cat.webp")));
+        var again = await RunAsync("download", itemId.ToString(), "-o", _client.Folder.Combine("out"));
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("is not overwritten", again.Errors, StringComparison.Ordinal);
+
+        var servers = await RunAsync("servers");
+        Assert.Contains("up", servers.Output, StringComparison.Ordinal);
+        Assert.Contains("audio, image, video", servers.Output, StringComparison.Ordinal);
+
+        var retry = await RunAsync("retry", itemId.ToString());
+        Assert.Equal(1, retry.ExitCode);
+        Assert.Contains("only an item in finished_with_errors can be retried", retry.Errors, StringComparison.Ordinal);
+
+        // The manual upload's output is fetched beside it by the next sync.
+        var sync = await RunAsync("sync");
+        Assert.True(sync.ExitCode == 0, sync.ToString());
+        Assert.True(File.Exists(_client.Folder.Combine("photos", "cat.webp")));
+    }
+
+    [Fact]
+    public async Task Sync_exits_3_while_work_is_pending_and_0_once_everything_is_in_place()
+    {
+        await TestMedia.VideoAsync(Path.Combine(_client.Drop, "clip.mkv"), seconds: 2, size: "320x240", seed: 4);
+
+        var first = await RunAsync("sync");
+        Assert.True(first.ExitCode is 0 or 3, first.ToString());
+        var result = first;
+        for (var i = 0; i < 60 && result.ExitCode == 3; i++)
+        {
+            await Task.Delay(500);
+            result = await RunAsync("sync");
+        }
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("1 done, 0 pending", result.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_client.Drop, "clip.mkv_x264.mkv")));
+    }
+
+    [Fact]
+    public async Task Watch_converts_what_is_dropped_and_stops_cleanly_on_sigterm()
+    {
+        using var watch = ClientProcess.Start(_client.Folder.Path, "watch", "--config", _client.ConfigPath);
+        var picture = await TestMedia.ImageAsync(_client.Folder.Combine("incoming.png"), seed: 30);
+        File.Copy(picture, Path.Combine(_client.Drop, "dropped.png"));
+
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(_client.Drop, "dropped.webp")), "the output to appear beside the drop");
+        Signals.Send(watch.Id, Signals.Term);
+        await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, watch.ExitCode);
+        Assert.Contains("Stopped", await watch.StandardError.ReadToEndAsync() + await watch.StandardOutput.ReadToEndAsync(), StringComparison.Ordinal);
+    }
+}
