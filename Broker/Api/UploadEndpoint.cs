@@ -26,7 +26,7 @@ public static class UploadEndpoint
     {
         // max_upload_bytes is enforced while streaming, with a clear 413, instead of Kestrel's generic limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
-        var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds));
+        using var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds));
 
         var (item, created) = TryGetBoundary(context.Request, out var boundary)
             ? await ReceiveMultipartAsync(context.Request, body, boundary, ingest, receiver, cancellationToken)

@@ -12,6 +12,7 @@ public sealed class UploadCompletion(UploadStore uploads, ItemIngest ingest, Ite
 {
     public async Task<Item> CompleteAsync(UploadRecord record, CancellationToken cancellationToken)
     {
+        uploads.FlushData(record);
         var sha512 = await uploads.Sha512OfAsync(record, cancellationToken);
         var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId);
         var received = new ReceivedFile(uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512);

@@ -111,15 +111,10 @@ public sealed class UploadStore(DataFolder data, BrokerSettings settings, Upload
         {
             await using var file = new FileStream(DataOf(record.UploadId), FileMode.Open, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous);
             file.Position = offset;
-            try
-            {
-                await HashingCopy.CopyAsync(body, file, hashes, remaining, total => written = total, cancellationToken);
-            }
-            finally
-            {
-                // Whatever arrived before a broken connection stays: the client resumes from the new offset.
-                file.Flush(flushToDisk: true);
-            }
+            // Whatever arrived before a broken connection stays: the client resumes from the new offset. The bytes are
+            // not forced to disk chunk by chunk (that would halve the upload speed); a power cut may cost the last
+            // chunks, which the whole-file sha512 then catches, and the data is flushed before it becomes an item.
+            await HashingCopy.CopyAsync(body, file, hashes, remaining, total => written = total, cancellationToken);
         }
         catch (CopyLimitExceededException)
         {
@@ -138,7 +133,7 @@ public sealed class UploadStore(DataFolder data, BrokerSettings settings, Upload
             // those, unless a write itself failed; then the file is read again at the end instead.
             if (wholeFile is not null && new FileInfo(DataOf(record.UploadId)).Length == offset + written) live.HashedUpTo = offset + written;
             else DropHash(live);
-            await SaveAsync(record with { ExpiresAt = time.GetUtcNow() + Expiry }, CancellationToken.None);
+            await ExtendExpiryAsync(record, CancellationToken.None);
             throw;
         }
 
@@ -149,8 +144,26 @@ public sealed class UploadStore(DataFolder data, BrokerSettings settings, Upload
                 "the bytes of this PATCH do not match its Upload-Checksum; they were dropped, send them again");
         }
         if (wholeFile is not null) live.HashedUpTo = offset + written;
-        await SaveAsync(record with { ExpiresAt = time.GetUtcNow() + Expiry }, cancellationToken);
+        await ExtendExpiryAsync(record, cancellationToken);
         return offset + written;
+    }
+
+    /// <summary>
+    /// Pushes the expiry back after a PATCH. In memory every time; on disk at most once a minute, since an expiry of
+    /// hours does not need to survive a restart to the second, and a disk write per chunk would slow uploads down.
+    /// </summary>
+    private async Task ExtendExpiryAsync(UploadRecord record, CancellationToken cancellationToken)
+    {
+        var extended = record with { ExpiresAt = time.GetUtcNow() + Expiry };
+        if (extended.ExpiresAt - record.ExpiresAt < TimeSpan.FromMinutes(1)) _records[record.UploadId] = extended;
+        else await SaveAsync(extended, cancellationToken);
+    }
+
+    /// <summary>Forces the complete data to disk before anything refers to it.</summary>
+    public void FlushData(UploadRecord record)
+    {
+        using var file = new FileStream(DataOf(record.UploadId), FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        file.Flush(flushToDisk: true);
     }
 
     /// <summary>The sha512 of the complete data: from the running hash when it saw every byte, else read again.</summary>

@@ -160,7 +160,7 @@ public static class UploadsApi
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         var settings = context.RequestServices.GetRequiredService<BrokerSettings>();
-        var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds));
+        using var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds));
         var (checksum, problem) = TusProtocol.ParseChecksum(context.Request.Headers[TusProtocol.Headers.Checksum]);
         if (problem is not null) throw IngestRejection.BadRequest(problem);
 
