@@ -240,4 +240,23 @@ public sealed class TusProtocolTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.NotNull(RawTus.ItemIdOf(response));
     }
+
+    [Fact]
+    public async Task A_client_finds_its_unfinished_upload_of_a_file_again_by_its_sha512()
+    {
+        var (bytes, _) = await VideoAsync(11);
+        var sha = Sha512Hex.Of(bytes);
+        var mine = RawTus.Metadata(("filename", "a.mkv"), ("conversion_type", "mkv_x264"), ("sha512", sha), ("client_id", "laptop"));
+        var location = await _tus.CreateLocationAsync(bytes.Length, mine);
+        await _tus.PatchAsync(location, 0, bytes[..3000]);
+        await _tus.CreateLocationAsync(bytes.Length, RawTus.Metadata(("filename", "a.mkv"), ("sha512", sha), ("client_id", "desktop")));
+
+        using var found = await _broker.Http.GetAsync($"api/uploads/?sha512={sha}&client_id=laptop");
+        using var json = System.Text.Json.JsonDocument.Parse(await found.Content.ReadAsStringAsync());
+
+        var upload = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal(location, upload.GetProperty("location").GetString());
+        Assert.Equal(3000, upload.GetProperty("offset").GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _broker.Http.GetAsync("api/uploads/?sha512=nope")).StatusCode);
+    }
 }
