@@ -44,7 +44,7 @@ public static class BrokerApp
             var clock = System.Diagnostics.Stopwatch.StartNew();
             store = await ItemStore.OpenAsync(data, hostOptions.Time, startupLogger, settings.KeepInputs, marker.PreviousRunStoppedCleanly);
             startupLogger.LogInformation("Opened {Count} items in {Milliseconds} ms ({How})", store.Depth().Total,
-                clock.ElapsedMilliseconds, marker.PreviousRunStoppedCleanly ? "after a clean stop" : "checking every folder");
+                clock.ElapsedMilliseconds, marker.PreviousRunStoppedCleanly ? "the last run stopped cleanly" : "the last run did not stop cleanly: every folder checked");
             await toolCheck;
         }
         catch
