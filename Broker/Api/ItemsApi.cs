@@ -15,7 +15,7 @@ public static class ItemsApi
         items.MapPost("/", UploadEndpoint.HandleAsync);
         items.MapGet("/", List);
         items.MapGet("/{itemId:guid}", Get);
-        items.MapGet("/{itemId:guid}/output", OutputEndpoint.Get);
+        items.MapMethods("/{itemId:guid}/output", [HttpMethods.Get, HttpMethods.Head], OutputEndpoint.Get);
         items.MapGet("/{itemId:guid}/thumbnail", Thumbnail);
         items.MapPost("/{itemId:guid}/retry", RetryAsync);
         items.MapDelete("/{itemId:guid}", DeleteAsync);

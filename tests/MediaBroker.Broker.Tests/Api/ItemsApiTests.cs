@@ -53,6 +53,11 @@ public sealed class ItemsApiTests : IAsyncLifetime
         Assert.Equal($"sha-512=:{Convert.ToBase64String(SHA512.HashData(body))}:", response.Headers.GetValues("Repr-Digest").Single());
         Assert.Equal(finished.Output.FileSize, body.Length);
         Assert.Equal("i1.webp", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+
+        using var head = await _broker.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"api/items/{item.ItemId}/output"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(finished.Output.FileSize, head.Content.Headers.ContentLength);
+        Assert.Equal(response.Headers.ETag, head.Headers.ETag);
     }
 
     [Fact]

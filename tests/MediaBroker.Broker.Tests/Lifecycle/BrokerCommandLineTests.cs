@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using MediaBroker.Testing;
+
+namespace MediaBroker.Broker.Tests.Lifecycle;
+
+/// <summary>media-broker as a user runs it: clear one-line errors and exit codes.</summary>
+public sealed class BrokerCommandLineTests : IDisposable
+{
+    private readonly TempFolder _folder = new("broker-cli");
+
+    public void Dispose() => _folder.Dispose();
+
+    private async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder.Path };
+        start.ArgumentList.Add(Repository.BrokerDll);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (process.ExitCode, await output, await errors);
+    }
+
+    [Fact]
+    public async Task A_bad_broker_json_stops_the_broker_with_one_line_per_mistake()
+    {
+        var config = _folder.WriteFile("broker.json", """{ "listen_on_port": 70000, "number_of_conversion_threads": 0 }"""u8.ToArray());
+
+        var (exitCode, _, errors) = await RunAsync("serve", "--config", config, "--data", _folder.Combine("data"));
+
+        Assert.Equal(2, exitCode);
+        var lines = errors.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(lines, line => line.StartsWith("media-broker: ", StringComparison.Ordinal) && line.Contains("listen_on_port: must be between 0 and 65535 (got 70000)", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("number_of_conversion_threads", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Queue_commands_say_clearly_when_no_broker_is_running()
+    {
+        var (exitCode, _, errors) = await RunAsync("queue", "list", "--url", "http://127.0.0.1:9");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no broker is answering at http://127.0.0.1:9/", errors, StringComparison.Ordinal);
+        Assert.Contains("is `media-broker serve` running?", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Every_command_explains_itself_with_help()
+    {
+        foreach (var command in new[] { new[] { "serve" }, ["queue", "add"], ["queue", "list"] })
+        {
+            var (exitCode, output, _) = await RunAsync([.. command, "--help"]);
+            Assert.Equal(0, exitCode);
+            Assert.Contains("Usage:", output, StringComparison.Ordinal);
+        }
+        var (missingExit, _, missingErrors) = await RunAsync("queue", "add", "nowhere.mp4");
+        Assert.Equal(2, missingExit);
+        Assert.Contains("no such file: nowhere.mp4", missingErrors, StringComparison.Ordinal);
+    }
+}
