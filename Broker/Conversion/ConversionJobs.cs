@@ -56,6 +56,4 @@ public sealed class ConversionJobs
         job.Stop(StopReason.Deleted);
         await job.Finished.WaitAsync(cancellationToken);
     }
-
-    public bool IsRunning(Guid itemId) => _jobs.ContainsKey(itemId);
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using MediaBroker.Client.Configuration;
 using MediaBroker.Shared.Api;
@@ -125,6 +124,4 @@ public sealed class BrokerConnection : IDisposable
         BrokerRejectedException rejected => $"{(int)rejected.Status} {rejected.Detail}",
         _ => error?.Message,
     };
-
-    public static bool IsNotFound(BrokerRejectedException error) => error.Status == HttpStatusCode.NotFound;
 }
