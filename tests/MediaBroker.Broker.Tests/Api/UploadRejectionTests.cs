@@ -10,22 +10,20 @@ namespace MediaBroker.Broker.Tests.Api;
 public sealed class UploadRejectionTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new("reject");
-    private readonly List<RunningBroker> _brokers = [];
+    private readonly BrokerFleet _brokers;
+
+    public UploadRejectionTests() => _brokers = new BrokerFleet(_folder);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var broker in _brokers) await broker.DisposeAsync();
+        await _brokers.DisposeAsync();
         _folder.Dispose();
     }
 
-    private async Task<RunningBroker> StartAsync(Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null)
-    {
-        var broker = await RunningBroker.StartAsync(_folder.Combine($"data-{_brokers.Count}"), configure);
-        _brokers.Add(broker);
-        return broker;
-    }
+    private Task<RunningBroker> StartAsync(Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null) =>
+        _brokers.StartAsync(configure);
 
     /// <summary>Nothing of a refused upload stays anywhere: no item, no staging folder, no file in a state folder.</summary>
     private static void AssertNothingKept(RunningBroker broker)

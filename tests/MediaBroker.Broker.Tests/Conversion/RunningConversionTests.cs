@@ -11,21 +11,22 @@ namespace MediaBroker.Broker.Tests.Conversion;
 public sealed class RunningConversionTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new("running");
-    private readonly List<RunningBroker> _brokers = [];
+    private readonly BrokerFleet _brokers;
+
+    public RunningConversionTests() => _brokers = new BrokerFleet(_folder);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var broker in _brokers) await broker.DisposeAsync();
+        await _brokers.DisposeAsync();
         _folder.Dispose();
     }
 
     private async Task<(RunningBroker Broker, Item Item)> StartSlowConversionAsync(
         double seconds = 4, Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null)
     {
-        var broker = await RunningBroker.StartAsync(_folder.Combine($"data{_brokers.Count}"), settings => (configure ?? (s => s))(SlowProfiles.With(settings)));
-        _brokers.Add(broker);
+        var broker = await _brokers.StartAsync(settings => (configure ?? (s => s))(SlowProfiles.With(settings)));
         var clip = await TestMedia.VideoAsync(_folder.Combine($"slow{_brokers.Count}.mkv"), seconds: seconds, seed: _brokers.Count);
         var response = await broker.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = SlowProfiles.Name });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -106,8 +107,7 @@ public sealed class RunningConversionTests : IAsyncLifetime
     [Fact]
     public async Task With_keep_inputs_the_upload_stays_beside_its_output()
     {
-        var broker = await RunningBroker.StartAsync(_folder.Combine("keep"), settings => settings with { KeepInputs = true });
-        _brokers.Add(broker);
+        var broker = await _brokers.StartAsync(settings => settings with { KeepInputs = true });
         var picture = await TestMedia.ImageAsync(_folder.Combine("keep.png"), seed: 44);
         var item = await (await broker.PostMultipartAsync(picture)).ReadItemAsync();
         var finished = await broker.Api.WaitUntilFinishedAsync(item.ItemId);

@@ -11,9 +11,11 @@ namespace MediaBroker.Broker.Tests.Uploads;
 public sealed class TusProtocolTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new("tus");
-    private readonly List<RunningBroker> _brokers = [];
+    private readonly BrokerFleet _brokers;
     private RunningBroker _broker = null!;
     private RawTus _tus = null!;
+
+    public TusProtocolTests() => _brokers = new BrokerFleet(_folder);
 
     public async Task InitializeAsync()
     {
@@ -23,16 +25,12 @@ public sealed class TusProtocolTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var broker in _brokers) await broker.DisposeAsync();
+        await _brokers.DisposeAsync();
         _folder.Dispose();
     }
 
-    private async Task<RunningBroker> StartAsync(Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null, string? data = null)
-    {
-        var broker = await RunningBroker.StartAsync(data ?? _folder.Combine($"data{_brokers.Count}"), configure);
-        _brokers.Add(broker);
-        return broker;
-    }
+    private Task<RunningBroker> StartAsync(Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null) =>
+        _brokers.StartAsync(configure);
 
     private async Task<(byte[] Bytes, string Metadata)> VideoAsync(int seed, string? sha512 = null)
     {

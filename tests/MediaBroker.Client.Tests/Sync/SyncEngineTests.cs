@@ -11,22 +11,19 @@ namespace MediaBroker.Client.Tests.Sync;
 public sealed class SyncEngineTests : IAsyncLifetime
 {
     private readonly ClientHarness _client = new("sync");
-    private readonly List<RunningBroker> _brokers = [];
+    private readonly BrokerFleet _brokers;
+
+    public SyncEngineTests() => _brokers = new BrokerFleet(_client.Folder);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var broker in _brokers) await broker.DisposeAsync();
+        await _brokers.DisposeAsync();
         _client.Dispose();
     }
 
-    private async Task<RunningBroker> StartBrokerAsync(string name)
-    {
-        var broker = await RunningBroker.StartAsync(_client.Folder.Combine($"broker-{name}"), SlowProfiles.With);
-        _brokers.Add(broker);
-        return broker;
-    }
+    private Task<RunningBroker> StartBrokerAsync(string name) => _brokers.StartAsync(SlowProfiles.With, _client.Folder.Combine($"broker-{name}"));
 
     [Fact]
     public async Task Dropped_files_end_converted_in_the_library_mirroring_their_folders_and_verified()
@@ -147,8 +144,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
         Assert.Equal("first", context.Database.Get(clip)!.ServerId);
 
         await first.StopAsync();
-        var second2 = await RunningBroker.StartAsync(second.Settings.DataPath, settings => SlowProfiles.With(settings) with { ListenOnPort = second.Url.Port });
-        _brokers.Add(second2);
+        var second2 = await _brokers.StartAsync(settings => SlowProfiles.With(settings) with { ListenOnPort = second.Url.Port }, second.Settings.DataPath);
         await context.Engine.RunPassAsync(scan: false, CancellationToken.None); // notes that the first broker is away
         Assert.Equal("first", context.Database.Get(clip)!.ServerId);
         _client.Clock.Jump(TimeSpan.FromMinutes(11));
