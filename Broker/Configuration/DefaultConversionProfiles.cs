@@ -7,10 +7,12 @@ public static class DefaultConversionProfiles
 {
     public static IReadOnlyDictionary<string, ConversionProfile> All { get; } = new Dictionary<string, ConversionProfile>(StringComparer.Ordinal)
     {
-        // The seed: "-map 0 -c:a copy -c:s copy -c:v libx265"; every stream and the metadata are kept.
-        ["mkv_x265"] = Video("mkv", ["-map", "0", "-map_metadata", "0", "-c:a", "copy", "-c:s", "copy",
+        // The seed: "-map 0 -c:a copy -c:s copy -c:v libx265"; every stream and the metadata are kept, but for data
+        // tracks (the timecode track of every camera and phone .mov): Matroska cannot hold them, and with them the
+        // whole conversion would fail.
+        ["mkv_x265"] = Video("mkv", ["-map", "0", "-map", "-0:d?", "-map_metadata", "0", "-c:a", "copy", "-c:s", "copy",
             "-c:v", "libx265", "-preset", "medium", "-crf", "26", "-x265-params", "log-level=error"]),
-        ["mkv_x264"] = Video("mkv", ["-map", "0", "-map_metadata", "0", "-c:a", "copy", "-c:s", "copy",
+        ["mkv_x264"] = Video("mkv", ["-map", "0", "-map", "-0:d?", "-map_metadata", "0", "-c:a", "copy", "-c:s", "copy",
             "-c:v", "libx264", "-preset", "medium", "-crf", "21"]),
         ["webp"] = new()
         {

@@ -71,7 +71,7 @@ public sealed class ItemConverter(
         }
 
         var timeout = settings.ConversionTimeout(media.DurationSeconds);
-        var result = await runner.RunAsync(new ProcessRequest(settings.FfmpegPath, FfmpegArguments.Build(profile, input, partial))
+        var result = await runner.RunAsync(new ProcessRequest(settings.FfmpegPath, FfmpegArguments.Build(profile, input, partial, media))
         {
             OnOutputLine = ProgressReporter(item.ItemId, media.DurationSeconds),
             Timeout = timeout,

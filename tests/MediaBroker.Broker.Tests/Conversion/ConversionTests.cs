@@ -61,6 +61,25 @@ public sealed class ConversionTests : IAsyncLifetime
         Assert.Equal(["item.json", "output.mkv"], Directory.EnumerateFiles(_broker.Store.FolderOf(item)).Select(Path.GetFileName).Order());
     }
 
+    [Fact]
+    public async Task A_phone_style_mov_with_a_timecode_track_and_mp4_subtitles_still_becomes_mkv()
+    {
+        var srt = _folder.WriteFile("phone.srt", "1\n00:00:00,000 --> 00:00:01,000\nBonjour\n"u8.ToArray());
+        var mov = _folder.Combine("phone.mov");
+        await TestMedia.RunAsync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
+            "-i", srt, "-map", "0", "-map", "1", "-map", "2", "-timecode", "00:00:00:00", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-c:s", "mov_text", mov]);
+        var source = JsonDocument.Parse(await TestMedia.ProbeAsync(mov)).RootElement;
+        Assert.Contains("data", source.GetProperty("streams").EnumerateArray().Select(stream => stream.GetProperty("codec_type").GetString()));
+
+        var item = await ConvertAsync(mov);
+
+        Assert.Equal(ItemStatus.FinishedSuccessful, item.Status);
+        var probe = await ProbeOutputAsync(item);
+        Assert.Equal(["hevc"], Codecs(probe, "video"));
+        Assert.Equal(["aac"], Codecs(probe, "audio"));
+        Assert.Equal(["subrip"], Codecs(probe, "subtitle"));
+    }
+
     [Theory]
     [InlineData("png")]
     [InlineData("jpg")]
