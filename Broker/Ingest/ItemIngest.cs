@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Storage;
@@ -11,7 +10,7 @@ namespace MediaBroker.Broker.Ingest;
 /// The rules every upload goes through, one-shot or resumable: checksum (422), duplicate content (the existing item),
 /// media type decided by ffprobe (415), conversion type (415). Only then does the upload become an item in to_do.
 /// </summary>
-public sealed partial class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings settings)
+public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings settings)
 {
     public const string DefaultClientId = "local";
 
@@ -28,8 +27,8 @@ public sealed partial class ItemIngest(ItemStore store, MediaProbe probe, Broker
         if (claims.ConversionType is { } type && settings.Profile(type) is null)
             throw IngestRejection.Unsupported(
                 $"conversion type '{type}' is not offered here (offered: {string.Join(", ", settings.ConversionTypes.Keys.Order())})");
-        if (!ClientIdPattern().IsMatch(claims.ClientId))
-            throw IngestRejection.BadRequest("client_id may hold letters, digits and . _ @ - (at most 100)");
+        if (!ClientIds.IsValid(claims.ClientId))
+            throw IngestRejection.BadRequest($"client_id {ClientIds.Rule}");
         return claims;
     }
 
@@ -85,7 +84,4 @@ public sealed partial class ItemIngest(ItemStore store, MediaProbe probe, Broker
             throw;
         }
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._@-]{1,100}$")]
-    private static partial Regex ClientIdPattern();
 }

@@ -28,7 +28,7 @@ public sealed record ClientSettings
     private static string SafeMachineName()
     {
         var name = new string(Environment.MachineName.Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-').ToArray());
-        return name.Length is > 0 and <= 100 ? name : "client";
+        return ClientIds.IsValid(name) ? name : "client";
     }
 }
 

@@ -51,8 +51,8 @@ public static class ClientSettingsLoader
         if (!(settings.BrokerRetryMaxSeconds >= 1)) Fail("broker_retry_max_seconds", "must be at least 1");
         if (settings.ChunkSizeMib is < 1 or > 1024) Fail("chunk_size_mib", "must be between 1 and 1024");
         if (settings.ParallelTransfers is < 1 or > 32) Fail("parallel_transfers", "must be between 1 and 32");
-        if (settings.ClientId is { } clientId && !System.Text.RegularExpressions.Regex.IsMatch(clientId, "^[A-Za-z0-9._@-]{1,100}$"))
-            Fail("client_id", "may hold letters, digits and . _ @ - (at most 100)");
+        if (settings.ClientId is { } clientId && !ClientIds.IsValid(clientId))
+            Fail("client_id", ClientIds.Rule);
 
         if (settings.ListOfServers.Count == 0) Fail("list_of_servers", "must list at least one broker");
         var ids = new HashSet<string>(StringComparer.Ordinal);
