@@ -81,8 +81,8 @@ public static class UploadsApi
         var clientId = string.IsNullOrWhiteSpace(client_id) ? ItemIngest.DefaultClientId : client_id;
         return TypedResults.Ok(uploads.All
             .Where(record => record.ItemId is null && record.Sha512 == sha && record.ClientId == clientId)
-            .OrderByDescending(record => uploads.OffsetOf(record))
             .Select(record => new UnfinishedUpload($"{Root}/{record.UploadId}", uploads.OffsetOf(record), record.Length, record.ConversionType, record.ExpiresAt))
+            .OrderByDescending(upload => upload.Offset)
             .ToList());
     }
 
