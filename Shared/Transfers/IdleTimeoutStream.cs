@@ -7,7 +7,8 @@ namespace MediaBroker.Shared.Transfers;
 /// </summary>
 /// <remarks>
 /// One timer watches the whole transfer (a read only notes the time), not a timer per read: at a gigabyte a
-/// second a transfer makes tens of thousands of reads.
+/// second a transfer makes tens of thousands of reads. Only time spent waiting in a read counts: a consumer that
+/// pauses between reads (a slow disk behind it) is not the other side going silent.
 /// </remarks>
 public sealed class IdleTimeoutStream : Stream
 {
@@ -15,7 +16,7 @@ public sealed class IdleTimeoutStream : Stream
     private readonly TimeSpan _idle;
     private readonly CancellationTokenSource _stalled = new();
     private readonly Timer _watch;
-    private long _lastActivity = Environment.TickCount64;
+    private long _waitingSince; // 0: no read is waiting
     private CancellationTokenSource? _linked;
     private CancellationToken _linkedTo;
 
@@ -30,15 +31,18 @@ public sealed class IdleTimeoutStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var token = TokenFor(cancellationToken);
+        Volatile.Write(ref _waitingSince, Environment.TickCount64);
         try
         {
-            var read = await _inner.ReadAsync(buffer, token);
-            Volatile.Write(ref _lastActivity, Environment.TickCount64);
-            return read;
+            return await _inner.ReadAsync(buffer, token);
         }
         catch (OperationCanceledException) when (_stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new StalledTransferException(_idle);
+        }
+        finally
+        {
+            Volatile.Write(ref _waitingSince, 0);
         }
     }
 
@@ -49,7 +53,8 @@ public sealed class IdleTimeoutStream : Stream
 
     private void CheckIdle()
     {
-        if (Environment.TickCount64 - Volatile.Read(ref _lastActivity) > _idle.TotalMilliseconds) _stalled.Cancel();
+        var since = Volatile.Read(ref _waitingSince);
+        if (since != 0 && Environment.TickCount64 - since > _idle.TotalMilliseconds) _stalled.Cancel();
     }
 
     // The caller passes the same token read after read: link it to the stall signal once, not per read.

@@ -15,9 +15,19 @@ public sealed class IdleTimeoutStreamTests
     [Fact]
     public async Task A_source_that_keeps_sending_is_never_cut_however_long_the_transfer()
     {
-        using var slow = new IdleTimeoutStream(new SlowStream(), TimeSpan.FromMilliseconds(300));
+        using var slow = new IdleTimeoutStream(new SlowStream(), TimeSpan.FromSeconds(1));
         var buffer = new byte[1];
-        for (var i = 0; i < 12; i++) Assert.Equal(1, await slow.ReadAsync(buffer)); // ~1.2 s in all, 0.1 s between bytes
+        for (var i = 0; i < 30; i++) Assert.Equal(1, await slow.ReadAsync(buffer)); // ~3 s in all, 0.1 s per byte
+    }
+
+    [Fact]
+    public async Task A_consumer_that_pauses_between_reads_is_not_taken_for_a_silent_source()
+    {
+        using var stream = new IdleTimeoutStream(new MemoryStream(new byte[10]), TimeSpan.FromMilliseconds(300));
+        var buffer = new byte[1];
+        Assert.Equal(1, await stream.ReadAsync(buffer));
+        await Task.Delay(1000); // the disk behind us is slow; the other side did nothing wrong
+        Assert.Equal(1, await stream.ReadAsync(buffer));
     }
 
     private sealed class SilentStream : MemoryStream
