@@ -7,12 +7,17 @@ namespace MediaBroker.Testing;
 /// <summary>Checks a broker's data folder against its documented layout: every file in its place, nothing stray.</summary>
 public static partial class DataFolderAssert
 {
-    public static void OnlyKnownFiles(DataFolder data, bool allowIncoming = false)
+    /// <param name="whileRunning">
+    /// The broker is still running: index.json or threads.json may be in the middle of an atomic write, whose
+    /// temporary file then stands beside it. After a stop there must be none.
+    /// </param>
+    public static void OnlyKnownFiles(DataFolder data, bool allowIncoming = false, bool whileRunning = false)
     {
         foreach (var file in Directory.EnumerateFiles(data.Root, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(data.Root, file).Replace('\\', '/');
-            var known = TopLevel().IsMatch(relative) || ItemFile().IsMatch(relative) || (allowIncoming && relative.StartsWith("incoming/", StringComparison.Ordinal));
+            var known = TopLevel().IsMatch(relative) || ItemFile().IsMatch(relative) || (allowIncoming && relative.StartsWith("incoming/", StringComparison.Ordinal))
+                || (whileRunning && WriteInProgress().IsMatch(relative));
             Assert.True(known, $"unexpected file in the data folder: {relative}");
         }
     }
@@ -26,6 +31,9 @@ public static partial class DataFolderAssert
 
     [GeneratedRegex(@"^(index\.json|threads\.json|broker\.pid|logs/broker-\d{8}(_\d+)?\.log)$")]
     private static partial Regex TopLevel();
+
+    [GeneratedRegex(@"^\.(index|threads)\.json\.[0-9a-f]{32}\.tmp$")]
+    private static partial Regex WriteInProgress();
 
     [GeneratedRegex(@"^(to_do|in_progress|finished_successful|finished_with_errors)/[0-9a-f-]{36}/(item\.json|input|output\.[a-z0-9]+|thumbnail-\d+x\d+\.jpg)$")]
     private static partial Regex ItemFile();

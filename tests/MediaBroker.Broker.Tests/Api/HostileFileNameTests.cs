@@ -58,7 +58,7 @@ public sealed class HostileFileNameTests : IAsyncLifetime
         Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);
         // Nothing was written outside the data folder, and inside it every file is where the layout puts it.
         Assert.Equal(["data", "src"], Directory.EnumerateFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order());
-        DataFolderAssert.OnlyKnownFiles(_broker.Store.Data);
+        DataFolderAssert.OnlyKnownFiles(_broker.Store.Data, whileRunning: true);
         Assert.Equal(["item.json", "output.webp"], Directory.EnumerateFiles(_broker.Store.FolderOf(finished)).Select(Path.GetFileName).Order());
         using var download = await _broker.Http.GetAsync($"api/items/{item.ItemId}/output");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);

@@ -69,7 +69,7 @@ public sealed class RunningConversionTests : IAsyncLifetime
         Assert.False(Directory.Exists(folder));
         Assert.Null(broker.Store.Get(item.ItemId));
         Assert.Empty(ReadThreads(broker));
-        DataFolderAssert.OnlyKnownFiles(broker.Store.Data);
+        DataFolderAssert.OnlyKnownFiles(broker.Store.Data, whileRunning: true);
     }
 
     [Fact]
