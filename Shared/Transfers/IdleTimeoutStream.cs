@@ -12,26 +12,30 @@ namespace MediaBroker.Shared.Transfers;
 /// </remarks>
 public sealed class IdleTimeoutStream : Stream
 {
+    private const long NotWaiting = long.MinValue;
+
     private readonly Stream _inner;
     private readonly TimeSpan _idle;
+    private readonly TimeProvider _clock;
     private readonly CancellationTokenSource _stalled = new();
-    private readonly Timer _watch;
-    private long _waitingSince; // 0: no read is waiting
+    private readonly ITimer _watch;
+    private long _waitingSince = NotWaiting; // a timestamp of the clock while a read waits
     private CancellationTokenSource? _linked;
     private CancellationToken _linkedTo;
 
-    public IdleTimeoutStream(Stream inner, TimeSpan idle)
+    public IdleTimeoutStream(Stream inner, TimeSpan idle, TimeProvider? clock = null)
     {
         _inner = inner;
         _idle = idle;
+        _clock = clock ?? TimeProvider.System;
         var period = TimeSpan.FromTicks(Math.Max(idle.Ticks / 4, TimeSpan.TicksPerMillisecond * 100));
-        _watch = new Timer(_ => CheckIdle(), null, period, period);
+        _watch = _clock.CreateTimer(_ => CheckIdle(), null, period, period);
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var token = TokenFor(cancellationToken);
-        Volatile.Write(ref _waitingSince, Environment.TickCount64);
+        Volatile.Write(ref _waitingSince, _clock.GetTimestamp());
         try
         {
             return await _inner.ReadAsync(buffer, token);
@@ -42,7 +46,7 @@ public sealed class IdleTimeoutStream : Stream
         }
         finally
         {
-            Volatile.Write(ref _waitingSince, 0);
+            Volatile.Write(ref _waitingSince, NotWaiting);
         }
     }
 
@@ -54,7 +58,7 @@ public sealed class IdleTimeoutStream : Stream
     private void CheckIdle()
     {
         var since = Volatile.Read(ref _waitingSince);
-        if (since != 0 && Environment.TickCount64 - since > _idle.TotalMilliseconds) _stalled.Cancel();
+        if (since != NotWaiting && _clock.GetElapsedTime(since) > _idle) _stalled.Cancel();
     }
 
     // The caller passes the same token read after read: link it to the stall signal once, not per read.
