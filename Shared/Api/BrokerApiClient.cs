@@ -77,6 +77,12 @@ public sealed class BrokerApiClient(HttpClient http)
         {
             throw new BrokerUnavailableException(BaseAddress, "timed out", error);
         }
+        catch (System.Net.Sockets.SocketException error)
+        {
+            // HttpClient lets a few of these through unwrapped, e.g. a connection reset between connect and the
+            // first byte ("Transport endpoint is not connected"): the broker went away, same as a refused connection.
+            throw new BrokerUnavailableException(BaseAddress, error.Message, error);
+        }
         if (response.IsSuccessStatusCode) return response;
         using (response) throw await RejectionOf(response, cancellationToken);
     }
