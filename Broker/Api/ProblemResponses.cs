@@ -1,4 +1,5 @@
 using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MediaBroker.Broker.Api;
@@ -44,6 +45,15 @@ public static class ProblemResponses
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nothing to answer.
+        }
+        catch (Exception error) when (!context.Response.HasStarted && error is IOException or UnauthorizedAccessException
+            && context.RequestServices.GetRequiredService<DataFolder>().MissingFolder() is { } missing)
+        {
+            // Without this the answer is a bare 500 (or a misleading refusal of the file) and the log a stack trace.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProblemResponses))
+                .LogError("The data folder is damaged: {Folder} is gone. Nothing can be stored until it is back", missing);
+            await TypedResults.Problem($"the broker's data folder is damaged ({missing} is gone); it stores nothing until an administrator restores it",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable").ExecuteAsync(context);
         }
     });
 }

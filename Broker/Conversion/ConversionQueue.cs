@@ -25,4 +25,7 @@ public sealed class ConversionQueue
     }
 
     public ChannelReader<Guid> Reader => _channel.Reader;
+
+    /// <summary>Puts an item back in line whose claim failed for a reason of the broker's, not the item's.</summary>
+    public void Add(Guid itemId) => _channel.Writer.TryWrite(itemId);
 }

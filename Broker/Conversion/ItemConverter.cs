@@ -13,7 +13,7 @@ namespace MediaBroker.Broker.Conversion;
 /// </summary>
 public sealed class ItemConverter(
     ItemStore store, ProcessRunner runner, MediaProbe probe, BrokerSettings settings, ConversionJobs jobs,
-    TimeProvider time, ILogger<ItemConverter> logger)
+    DataFolderLoss loss, TimeProvider time, ILogger<ItemConverter> logger)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private const int ErrorLinesKept = 12;
@@ -34,6 +34,13 @@ public sealed class ItemConverter(
         }
         catch (OperationCanceledException) when (job.Token.IsCancellationRequested)
         {
+            await AfterStopAsync(item, job);
+        }
+        catch (Exception) when (loss.IsLost)
+        {
+            // Whatever failed, failed because the files went away, not because of the item: convert it again later.
+            logger.LogWarning("Conversion of {ItemId} was interrupted: the data folder is gone", itemId);
+            await loss.WaitUntilRestoredAsync(stopping);
             await AfterStopAsync(item, job);
         }
         catch (Exception error)
@@ -140,6 +147,8 @@ public sealed class ItemConverter(
 
     private Task FailAsync(Guid itemId, IReadOnlyList<string> errors)
     {
+        // ffmpeg or ffprobe failing because the folder vanished under them says nothing about the item.
+        if (loss.IsLost) throw new DataFolderLostException();
         logger.LogWarning("Conversion of {ItemId} failed: {Reason}", itemId, errors[0]);
         return store.UpdateAsync(itemId, current => current.Status == ItemStatus.InProgress
             ? current with { Status = ItemStatus.FinishedWithErrors, Errors = errors, Progress = null, Fps = null, Speed = null, EtaSeconds = null }

@@ -29,14 +29,21 @@ public sealed class RunningProcesses
     /// <summary>Asks every running process to stop (each is killed after its grace period) and waits for them to exit.</summary>
     public async Task StopAllAsync(CancellationToken cancellationToken)
     {
+        // A process in this snapshot may finish meanwhile; its runner then disposes what it registered.
         var running = _running.Values.ToList();
         foreach (var process in running)
-            await process.Stop.CancelAsync();
+        {
+            try { await process.Stop.CancelAsync(); }
+            catch (ObjectDisposedException) { }
+        }
         foreach (var process in running)
         {
-            try { await process.Process.WaitForExitAsync(cancellationToken); }
-            catch (OperationCanceledException) { process.Process.Kill(entireProcessTree: true); }
-            catch (InvalidOperationException) { }
+            try
+            {
+                try { await process.Process.WaitForExitAsync(cancellationToken); }
+                catch (OperationCanceledException) { process.Process.Kill(entireProcessTree: true); }
+            }
+            catch (Exception error) when (error is InvalidOperationException or ObjectDisposedException) { } // gone already
         }
     }
 }

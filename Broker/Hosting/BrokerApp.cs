@@ -72,7 +72,7 @@ public static class BrokerApp
         builder.Services.AddSingleton(_ => new FinalSnapshot(store, marker));
         builder.Services.AddSingleton(settings).AddSingleton(hostOptions.Time).AddSingleton(data).AddSingleton(store)
             .AddSingleton(disk).AddSingleton(receiver).AddSingleton(uploads).AddSingleton(processes).AddSingleton(runner);
-        builder.Services.AddSingleton<MediaProbe>().AddSingleton<ItemIngest>().AddSingleton<UploadCompletion>();
+        builder.Services.AddSingleton<DataFolderLoss>().AddSingleton<MediaProbe>().AddSingleton<ItemIngest>().AddSingleton<UploadCompletion>();
         builder.Services.AddSingleton<ConversionJobs>().AddSingleton<ConversionQueue>().AddSingleton<ItemConverter>()
             .AddSingleton<ThumbnailMaker>().AddSingleton<ThreadsIndex>();
         // Hosted services stop in reverse order: workers first (items back to to_do), then stray processes, then the index.

@@ -25,6 +25,13 @@ public sealed class DataFolder(string root)
 
     public string ItemFolder(Item item) => ItemFolder(item.Status, item.ItemId);
 
+    /// <summary>
+    /// The first folder the broker needs that is gone (someone deleted it, a disk was unmounted), or null.
+    /// Never recreated behind the user's back: on an unmounted disk that would fill the mount point instead.
+    /// </summary>
+    public string? MissingFolder() =>
+        new[] { Root, Incoming }.Concat(ItemStatuses.All.Select(StateFolder)).FirstOrDefault(folder => !Directory.Exists(folder));
+
     public void EnsureCreated()
     {
         Directory.CreateDirectory(Root);
