@@ -1,6 +1,7 @@
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 

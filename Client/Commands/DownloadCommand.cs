@@ -6,6 +6,7 @@ using MediaBroker.Client.Sync;
 using MediaBroker.Client.Transfers;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.CommandLine;
+using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Items;
 using Polly.CircuitBreaker;
 using static MediaBroker.Client.Commands.ClientCommandLine;
@@ -35,8 +36,9 @@ public static class DownloadCommand
             return Cli.Fail($"item {id} is {item.Status.WireName()}; its output is ready once it is finished_successful"
                 + (item.Errors.Count > 0 ? $" ({item.Errors[0]})" : ""));
 
-        var target = Path.GetFullPath(output is null ? item.Output.FileName
-            : Directory.Exists(output) ? Path.Combine(output, item.Output.FileName) : output);
+        // The name comes from the broker: taken as one file name, never as a path (a "../" in it goes nowhere).
+        var name = FileNames.SafeSegment(item.Output.FileName);
+        var target = Path.GetFullPath(output is null ? name : Directory.Exists(output) ? Path.Combine(output, name) : output);
         if (File.Exists(target)) return Cli.Fail($"{target} exists; it is not overwritten (choose another with -o)");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var partial = OutputPlacement.PartialFor(target, id);

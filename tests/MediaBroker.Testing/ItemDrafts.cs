@@ -1,4 +1,5 @@
 using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 

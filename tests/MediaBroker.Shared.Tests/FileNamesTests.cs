@@ -1,6 +1,6 @@
-using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Files;
 
-namespace MediaBroker.Broker.Tests.Storage;
+namespace MediaBroker.Shared.Tests;
 
 public sealed class FileNamesTests
 {

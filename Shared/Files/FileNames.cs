@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MediaBroker.Broker.Storage;
+namespace MediaBroker.Shared.Files;
 
 /// <summary>
 /// Turns the file name an uploader sends into display data. The broker never opens a path built from it;
