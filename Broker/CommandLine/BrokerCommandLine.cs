@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MediaBroker.Shared.CommandLine;
 
 namespace MediaBroker.Broker.CommandLine;
 
@@ -11,7 +12,6 @@ public static class BrokerCommandLine
         QueueCommands.Create(),
     };
 
-    // The web host handles Ctrl-C and SIGTERM itself (graceful stop of conversions); System.CommandLine must not.
     public static Task<int> RunAsync(string[] args) =>
-        Create().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        CommandLineEntry.RunAsync(Create(), "media-broker", args);
 }

@@ -22,9 +22,24 @@ public static class ClientCommandLine
         RetryCommand.Create(),
     };
 
-    // watch handles Ctrl-C and SIGTERM itself (a clean stop); System.CommandLine must not cut it short.
     public static Task<int> RunAsync(string[] args) =>
-        Create().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        CommandLineEntry.RunAsync(Create(), "media-client", args);
+
+    /// <summary>ITEM_ID arguments, each checked: a typo is named as such, never read as the empty id.</summary>
+    public static Argument<Guid[]> ItemIdsArgument(string description, ArgumentArity arity) => new("ITEM_ID")
+    {
+        Description = description, Arity = arity,
+        CustomParser = result =>
+        {
+            var ids = new List<Guid>();
+            foreach (var token in result.Tokens)
+            {
+                if (Guid.TryParse(token.Value, out var id)) ids.Add(id);
+                else result.AddError($"'{token.Value}' is not an item id (they look like 3f2b8c1e-9a4d-4c1b-8e2f-5d6a7b8c9d0e)");
+            }
+            return [.. ids];
+        },
+    };
 
     public static Option<string?> ConfigOption() => new("--config") { Description = "client.json to read (default: ./client.json when present)" };
 

@@ -18,12 +18,12 @@ public static class DownloadCommand
 {
     public static Command Create()
     {
-        var id = new Argument<Guid>("ITEM_ID") { Description = "the item whose output to fetch" };
+        var id = ItemIdsArgument("the item whose output to fetch", ArgumentArity.ExactlyOne);
         var output = new Option<string?>("--output", "-o") { Description = "file or folder to write to (default: the output's name, here)" };
         var config = ConfigOption();
         var command = new Command("download", "Fetch an item's output; an interrupted download resumes where it stopped, and the file is kept only if its sha512 matches.") { id, output, config };
         command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: false, verbose: false,
-            context => RunAsync(context, parse.GetValue(id), parse.GetValue(output), cancellationToken)));
+            context => RunAsync(context, parse.GetValue(id)!.Single(), parse.GetValue(output), cancellationToken)));
         return command;
     }
 

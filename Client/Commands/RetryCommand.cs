@@ -11,11 +11,11 @@ public static class RetryCommand
 {
     public static Command Create()
     {
-        var id = new Argument<Guid>("ITEM_ID") { Description = "the failed item" };
+        var id = ItemIdsArgument("the failed item", ArgumentArity.ExactlyOne);
         var config = ConfigOption();
         var command = new Command("retry", "Ask the broker to convert a failed item again (failed items are never retried on their own).") { id, config };
         command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: true, verbose: false,
-            context => RunAsync(context, parse.GetValue(id), cancellationToken)));
+            context => RunAsync(context, parse.GetValue(id)!.Single(), cancellationToken)));
         return command;
     }
 

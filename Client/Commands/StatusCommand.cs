@@ -21,7 +21,7 @@ public static class StatusCommand
 
     public static Command Create()
     {
-        var ids = new Argument<Guid[]>("ITEM_ID") { Description = "items to show (default: every file still on its way)", Arity = ArgumentArity.ZeroOrMore };
+        var ids = ItemIdsArgument("items to show (default: every file still on its way)", ArgumentArity.ZeroOrMore);
         var all = new Option<bool>("--all") { Description = "show finished files too" };
         var json = new Option<bool>("--json") { Description = "print JSON for scripts" };
         var config = ConfigOption();

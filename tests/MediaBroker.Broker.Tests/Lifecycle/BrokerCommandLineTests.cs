@@ -59,5 +59,11 @@ public sealed class BrokerCommandLineTests : IDisposable
         var (missingExit, _, missingErrors) = await RunAsync("queue", "add", "nowhere.mp4");
         Assert.Equal(2, missingExit);
         Assert.Contains("no such file: nowhere.mp4", missingErrors, StringComparison.Ordinal);
+
+        var (badPortExit, badPortOutput, badPortErrors) = await RunAsync("serve", "--port", "abc");
+        Assert.Equal(2, badPortExit);
+        Assert.Empty(badPortOutput);
+        Assert.Equal(["media-broker: Cannot parse argument 'abc' for option '--port' as a whole number.", "media-broker: see 'media-broker serve --help'"],
+            badPortErrors.Trim().Split('\n'));
     }
 }

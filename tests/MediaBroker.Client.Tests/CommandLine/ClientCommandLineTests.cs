@@ -51,9 +51,20 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("nowhere.mp4: no such file", missing.Errors, StringComparison.Ordinal);
 
-        var badId = await RunAsync("download", "not-an-id");
-        Assert.NotEqual(0, badId.ExitCode);
-        Assert.Contains("not-an-id", badId.Errors + badId.Output, StringComparison.Ordinal);
+        // A mistake in the arguments: the mistake and where to read more, not a page of help with the mistake last.
+        foreach (var (arguments, expected, help) in new[]
+        {
+            (new[] { "download", "not-an-id" }, "media-client: 'not-an-id' is not an item id", "media-client download --help"),
+            (["status", "--frobnicate"], "media-client: '--frobnicate' is not an item id", "media-client status --help"),
+            (["convert", "x.mp4"], "media-client: 'convert' is not a command or option here", "media-client --help"),
+            (["sync", "--fast"], "media-client: '--fast' is not a command or option here", "media-client sync --help"),
+        })
+        {
+            var wrong = await RunAsync(arguments);
+            Assert.True(wrong.ExitCode == 2, wrong.ToString());
+            Assert.Equal([expected, $"media-client: see '{help}'"], wrong.Errors.Trim().Split('\n').Select(line => line.Split(" (")[0]));
+            Assert.Empty(wrong.Output);
+        }
 
         var badServer = await RunAsync("upload", "x.mp4", "--server", "nope");
         Assert.Equal(2, badServer.ExitCode);
