@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using MediaBroker.Client.Configuration;
 using MediaBroker.Client.State;
 using MediaBroker.Shared.Hashing;
@@ -48,18 +49,40 @@ public sealed class FolderScanner(ClientSettings settings, ClientDatabase databa
         var options = new EnumerationOptions { RecurseSubdirectories = root.Recursive, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden };
         var excluded = new[] { root.MoveSourceTo }.Concat(settings.ListOfPathsToObserve.Select(other => other.OutputPath))
             .OfType<string>().Where(folder => folder != root.Path).Select(folder => folder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).ToList();
-        return new DirectoryInfo(root.Path).EnumerateFiles("*", options).Where(file =>
+        // Like find without -L: a linked file is taken, a linked folder is not entered (a link back up would loop).
+        var files = new FileSystemEnumerable<FileInfo>(root.Path, (ref FileSystemEntry entry) => (FileInfo)entry.ToFileSystemInfo(), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory
+                && ((entry.Attributes & FileAttributes.ReparsePoint) == 0 || LeadsToAFile(entry.ToFullPath())),
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        return files.Where(file =>
             !file.Name.StartsWith('.') // hidden files and this client's own partial downloads
             && MediaKinds.Of(file.Name) is { } mediaType && root.ObservedMediaTypes.Contains(mediaType, StringComparer.Ordinal)
             && !knownOutputs.Contains(file.FullName)
             && !excluded.Any(folder => file.FullName.StartsWith(folder, StringComparison.Ordinal)));
     }
 
+    /// <summary>False for a dangling link (or a loop of links): it would otherwise wait forever as pending.</summary>
+    private static bool LeadsToAFile(string link)
+    {
+        try
+        {
+            return File.ResolveLinkTarget(link, returnFinalTarget: true) is not { } target || target is FileInfo { Exists: true };
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private async Task ObserveAsync(ObservedPath root, FileInfo file, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var modified = new DateTimeOffset(file.LastWriteTimeUtc);
+        // A link is judged by what it points at: its own size and time never change while the target grows.
+        var content = file.LinkTarget is null ? file : File.ResolveLinkTarget(file.FullName, returnFinalTarget: true) as FileInfo ?? file;
+        var modified = new DateTimeOffset(content.LastWriteTimeUtc);
         var known = database.Get(file.FullName);
-        var changed = known is null || known.FileSize != file.Length || known.ModifiedAt != modified;
+        var changed = known is null || known.FileSize != content.Length || known.ModifiedAt != modified;
         if (changed && known is { IsPending: true, Status: not FileStatus.Waiting and not FileStatus.Ready })
         {
             logger.LogWarning("{File} changed while it was being handled; it is taken again once it is stable", file.FullName);
@@ -69,7 +92,7 @@ public sealed class FolderScanner(ClientSettings settings, ClientDatabase databa
             database.Put(new TrackedFile
             {
                 Path = file.FullName, CreatedAt = known?.CreatedAt ?? now, Status = FileStatus.Waiting,
-                FileSize = file.Length, ModifiedAt = modified, SeenUnchangedSince = now, MediaType = MediaKinds.Of(file.Name),
+                FileSize = content.Length, ModifiedAt = modified, SeenUnchangedSince = now, MediaType = MediaKinds.Of(file.Name),
             });
             return;
         }

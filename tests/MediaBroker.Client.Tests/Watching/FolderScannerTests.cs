@@ -103,6 +103,41 @@ public sealed class FolderScannerTests : IDisposable
         Assert.Empty(context.Database.All());
     }
 
+    [Fact]
+    public async Task A_linked_file_is_taken_but_a_linked_folder_is_not_entered_and_dangling_links_are_not_left_pending()
+    {
+        using var context = _client.Open();
+        var outside = Directory.CreateDirectory(_client.Folder.Combine("elsewhere")).FullName;
+        var film = Path.Combine(outside, "film.mp4");
+        await File.WriteAllBytesAsync(film, [1, 2, 3]);
+        var linkedFile = Path.Combine(_client.Drop, "film.mp4");
+        File.CreateSymbolicLink(linkedFile, film);
+        Directory.CreateDirectory(Path.Combine(_client.Drop, "sub"));
+        Directory.CreateSymbolicLink(Path.Combine(_client.Drop, "sub", "up"), _client.Drop); // a loop back to the root
+        Directory.CreateSymbolicLink(Path.Combine(_client.Drop, "outside"), outside);
+        File.CreateSymbolicLink(Path.Combine(_client.Drop, "gone.mp4"), Path.Combine(outside, "deleted.mp4"));
+        File.CreateSymbolicLink(Path.Combine(_client.Drop, "a.mp4"), Path.Combine(_client.Drop, "b.mp4"));
+        File.CreateSymbolicLink(Path.Combine(_client.Drop, "b.mp4"), Path.Combine(_client.Drop, "a.mp4"));
+
+        await TakeAsync(context);
+
+        var record = Assert.Single(context.Database.All());
+        Assert.Equal(linkedFile, record.Path);
+        Assert.Equal(FileStatus.Ready, record.Status);
+        Assert.Equal(await Sha512Hex.OfFileAsync(film), record.Sha512Checksum);
+        Assert.Equal(3, record.FileSize); // the film's size, not the link's
+
+        // The target still growing keeps the link waiting, as for any file being copied.
+        await File.AppendAllTextAsync(Path.Combine(outside, "growing.mp4"), "start");
+        var growingLink = Path.Combine(_client.Drop, "growing.mp4");
+        File.CreateSymbolicLink(growingLink, Path.Combine(outside, "growing.mp4"));
+        await context.Scanner.ScanAsync(CancellationToken.None);
+        _client.Clock.Jump(TimeSpan.FromSeconds(5));
+        await File.AppendAllTextAsync(Path.Combine(outside, "growing.mp4"), "more");
+        await context.Scanner.ScanAsync(CancellationToken.None);
+        Assert.Equal(FileStatus.Waiting, StatusOf(context, growingLink));
+    }
+
     private async Task TakeAsync(MediaBroker.Client.Hosting.ClientContext context)
     {
         await context.Scanner.ScanAsync(CancellationToken.None);
