@@ -47,7 +47,10 @@ public sealed class FolderScanner(ClientSettings settings, ClientDatabase databa
     private IEnumerable<FileInfo> Candidates(ObservedPath root, HashSet<string> knownOutputs)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = root.Recursive, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden };
-        var excluded = new[] { root.MoveSourceTo }.Concat(settings.ListOfPathsToObserve.Select(other => other.OutputPath))
+        // A watched folder inside this one is its own root, with its own conversion types: its files are its own.
+        var inside = root.Path.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var nestedRoots = settings.ListOfPathsToObserve.Select(other => other.Path).Where(other => other.StartsWith(inside, StringComparison.Ordinal));
+        var excluded = new[] { root.MoveSourceTo }.Concat(settings.ListOfPathsToObserve.Select(other => other.OutputPath)).Concat(nestedRoots)
             .OfType<string>().Where(folder => folder != root.Path).Select(folder => folder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar).ToList();
         // Like find without -L: a linked file is taken, a linked folder is not entered (a link back up would loop).
         var files = new FileSystemEnumerable<FileInfo>(root.Path, (ref FileSystemEntry entry) => (FileInfo)entry.ToFileSystemInfo(), options)

@@ -138,6 +138,27 @@ public sealed class FolderScannerTests : IDisposable
         Assert.Equal(FileStatus.Waiting, StatusOf(context, growingLink));
     }
 
+    [Fact]
+    public async Task A_watched_folder_inside_another_keeps_its_own_files_and_conversion_types()
+    {
+        var inner = Path.Combine(_client.Drop, "phone");
+        _client.Configure([("local", new Uri("http://127.0.0.1:9"))], settings: config => config["list_of_paths_to_observe"]!.AsArray().Add(
+            new System.Text.Json.Nodes.JsonObject { ["path"] = inner, ["conversion_types"] = new System.Text.Json.Nodes.JsonObject { ["video"] = "mkv_x265" } }));
+        using var context = _client.Open();
+        var outer = Path.Combine(_client.Drop, "camera.mp4");
+        var nested = Path.Combine(inner, "clip.mp4");
+        Directory.CreateDirectory(inner);
+        await File.WriteAllBytesAsync(outer, [1]);
+        await File.WriteAllBytesAsync(nested, [2]);
+
+        await TakeAsync(context);
+        await TakeAsync(context);
+
+        Assert.Equal("mkv_x264", context.Database.Get(outer)!.ConversionType);
+        Assert.Equal("mkv_x265", context.Database.Get(nested)!.ConversionType);
+        Assert.Equal(inner, context.Scanner.RootOf(nested)!.Path);
+    }
+
     private async Task TakeAsync(MediaBroker.Client.Hosting.ClientContext context)
     {
         await context.Scanner.ScanAsync(CancellationToken.None);
