@@ -137,7 +137,7 @@ public sealed class SyncEngine(
         {
             Rejected(database.Get(file.Path)!, broker, error);
         }
-        catch (IOException error)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException) // the source went unreadable
         {
             logger.LogWarning("Cannot send {File}: {Reason}; it is taken again once it is stable", file.Path, error.Message);
             database.Put(database.Get(file.Path)! with { Status = FileStatus.Waiting, SeenUnchangedSince = time.GetUtcNow(), UploadUrl = null });
@@ -273,7 +273,7 @@ public sealed class SyncEngine(
         {
             database.Put(file with { Status = FileStatus.Ready, ServerId = null, ItemId = null, OutputPath = null });
         }
-        catch (Exception error) when (error is OutputCorruptException or IOException or BrokerRejectedException)
+        catch (Exception error) when (error is OutputCorruptException or IOException or UnauthorizedAccessException or BrokerRejectedException)
         {
             logger.LogWarning("Fetching the output of {File} failed: {Reason}; tried again next time", file.Path, error.Message);
         }
