@@ -64,6 +64,8 @@ public sealed class DataFolderLossTests : IAsyncLifetime
         var finished = await broker.Api.WaitUntilFinishedAsync(item.ItemId);
         Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);
         Assert.Empty(finished.Errors);
-        Assert.Equal(["item.json", "output.mkv"], Directory.EnumerateFiles(broker.Store.FolderOf(finished)).Select(Path.GetFileName).Order());
+        // The input goes right after the verified output is on record; nothing partial stays.
+        await Eventually.TrueAsync(() => Directory.EnumerateFiles(broker.Store.FolderOf(finished)).Select(Path.GetFileName).Order()
+            .SequenceEqual(["item.json", "output.mkv"]), "the item folder to hold only its record and its output");
     }
 }
