@@ -29,6 +29,14 @@ public static partial class DataFolderAssert
         Assert.True(partial.Count == 0, "partial files left: " + string.Join(", ", partial));
     }
 
+    /// <summary>
+    /// Waits until a finished item's folder holds exactly <paramref name="files"/>: the input of a successful item is
+    /// removed just after its status changes (only once the verified output is on record), so not at the same instant.
+    /// </summary>
+    public static Task ItemFolderHoldsAsync(ItemStore store, MediaBroker.Shared.Items.Item item, params string[] files) =>
+        Eventually.TrueAsync(() => Directory.EnumerateFiles(store.FolderOf(item)).Select(Path.GetFileName).Order().SequenceEqual(files.Order()),
+            $"the folder of item {item.ItemId} to hold {string.Join(", ", files)}");
+
     [GeneratedRegex(@"^(index\.json|threads\.json|broker\.pid|logs/broker-\d{8}(_\d+)?\.log)$")]
     private static partial Regex TopLevel();
 

@@ -59,7 +59,7 @@ public sealed class HostileFileNameTests : IAsyncLifetime
         // Nothing was written outside the data folder, and inside it every file is where the layout puts it.
         Assert.Equal(["data", "src"], Directory.EnumerateFileSystemEntries(_folder.Path).Select(Path.GetFileName).Order());
         DataFolderAssert.OnlyKnownFiles(_broker.Store.Data, whileRunning: true);
-        Assert.Equal(["item.json", "output.webp"], Directory.EnumerateFiles(_broker.Store.FolderOf(finished)).Select(Path.GetFileName).Order());
+        await DataFolderAssert.ItemFolderHoldsAsync(_broker.Store, finished, "item.json", "output.webp");
         using var download = await _broker.Http.GetAsync($"api/items/{item.ItemId}/output");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.False(download.Headers.Contains("X-Injected"));

@@ -58,7 +58,7 @@ public sealed class ConversionTests : IAsyncLifetime
         Assert.Equal("eng", subtitle.GetProperty("tags").GetProperty("language").GetString());
         Assert.InRange(double.Parse(probe.GetProperty("format").GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture), 1.5, 2.5);
         // The input is gone once the verified output is on record.
-        Assert.Equal(["item.json", "output.mkv"], Directory.EnumerateFiles(_broker.Store.FolderOf(item)).Select(Path.GetFileName).Order());
+        await DataFolderAssert.ItemFolderHoldsAsync(_broker.Store, item, "item.json", "output.mkv");
     }
 
     [Fact]

@@ -65,7 +65,6 @@ public sealed class DataFolderLossTests : IAsyncLifetime
         Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);
         Assert.Empty(finished.Errors);
         // The input goes right after the verified output is on record; nothing partial stays.
-        await Eventually.TrueAsync(() => Directory.EnumerateFiles(broker.Store.FolderOf(finished)).Select(Path.GetFileName).Order()
-            .SequenceEqual(["item.json", "output.mkv"]), "the item folder to hold only its record and its output");
+        await DataFolderAssert.ItemFolderHoldsAsync(broker.Store, finished, "item.json", "output.mkv");
     }
 }
