@@ -22,10 +22,12 @@ public static partial class DataFolderAssert
         }
     }
 
-    public static void NoPartialFiles(DataFolder data)
+    /// <param name="whileRunning">As for <see cref="OnlyKnownFiles"/>: an index or threads write may be in progress.</param>
+    public static void NoPartialFiles(DataFolder data, bool whileRunning = false)
     {
         var partial = Directory.EnumerateFiles(data.Root, "*", SearchOption.AllDirectories)
-            .Where(file => ItemFiles.IsLeftover(Path.GetFileName(file))).ToList();
+            .Where(file => ItemFiles.IsLeftover(Path.GetFileName(file)))
+            .Where(file => !(whileRunning && WriteInProgress().IsMatch(Path.GetRelativePath(data.Root, file).Replace('\\', '/')))).ToList();
         Assert.True(partial.Count == 0, "partial files left: " + string.Join(", ", partial));
     }
 

@@ -128,7 +128,7 @@ public sealed class ConversionTests : IAsyncLifetime
             || item.Errors[0].Contains("the output lasts", StringComparison.Ordinal)
             || item.Errors[0].Contains("cannot be read back", StringComparison.Ordinal), item.Errors[0]);
         Assert.DoesNotContain(item.Errors, error => error.Contains(_broker.Store.Data.Root, StringComparison.Ordinal));
-        DataFolderAssert.NoPartialFiles(_broker.Store.Data);
+        DataFolderAssert.NoPartialFiles(_broker.Store.Data, whileRunning: true);
         Assert.True(File.Exists(Path.Combine(_broker.Store.FolderOf(item), ItemFiles.Input)), "a failed item keeps its input for a retry");
     }
 

@@ -83,7 +83,7 @@ public sealed class RunningConversionTests : IAsyncLifetime
         Assert.Equal(ItemStatus.FinishedWithErrors, failed.Status);
         Assert.Contains("ffmpeg was stopped after", failed.Errors[0], StringComparison.Ordinal);
         Assert.Contains("conversion_timeout_factor", failed.Errors[0], StringComparison.Ordinal);
-        DataFolderAssert.NoPartialFiles(broker.Store.Data);
+        DataFolderAssert.NoPartialFiles(broker.Store.Data, whileRunning: true);
         Assert.Empty(ReadThreads(broker));
     }
 
@@ -98,7 +98,7 @@ public sealed class RunningConversionTests : IAsyncLifetime
 
         Assert.False(IsAlive(pid));
         Assert.Equal(ItemStatus.ToDo, broker.Store.Get(item.ItemId)!.Status);
-        DataFolderAssert.NoPartialFiles(broker.Store.Data);
+        DataFolderAssert.NoPartialFiles(broker.Store.Data); // stopped: strict
         await using var restarted = await RunningBroker.StartAsync(broker.Settings.DataPath, SlowProfiles.With);
         var finished = await restarted.Api.WaitUntilFinishedAsync(item.ItemId);
         Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);

@@ -60,6 +60,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
         {
             var finished = await restarted.Api.WaitUntilFinishedAsync(item.ItemId);
             Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);
+            await restarted.TerminateAsync(); // a clean stop, so that no index write is cut off before the checks below
         }
         DataFolderAssert.NoPartialFiles(data);
         DataFolderAssert.OnlyKnownFiles(data);
@@ -95,6 +96,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
             foreach (var id in new[] { running.ItemId, waiting.ItemId })
                 Assert.Equal(ItemStatus.FinishedSuccessful, (await restarted.Api.WaitUntilFinishedAsync(id)).Status);
             Assert.Contains("back in to_do", restarted.Output + File.ReadAllText(Directory.GetFiles(data.Logs).Single()), StringComparison.Ordinal);
+            await restarted.TerminateAsync(); // a clean stop, so that no index write is cut off before the checks below
         }
         DataFolderAssert.NoPartialFiles(data);
         DataFolderAssert.OnlyKnownFiles(data);
@@ -134,7 +136,12 @@ public sealed class ShutdownAndCrashTests : IDisposable
                     }
                 }
             });
-            await Task.Delay(random.Next(300, 1500));
+            // Kill while a write is under way: as soon as its temporary file shows, plus 0-60 ms so that kills land
+            // at different points of it (creating, writing, flushing, renaming). A random delay alone missed too often.
+            var watching = System.Diagnostics.Stopwatch.StartNew();
+            while (watching.Elapsed < TimeSpan.FromSeconds(5) && !Directory.EnumerateFiles(data.Root, ".index.json.*.tmp").Any())
+                await Task.Delay(2);
+            await Task.Delay(random.Next(0, 60));
             await broker.KillAsync();
             await stop.CancelAsync();
             await deleting;
