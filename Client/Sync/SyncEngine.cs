@@ -5,6 +5,7 @@ using MediaBroker.Client.State;
 using MediaBroker.Client.Transfers;
 using MediaBroker.Client.Watching;
 using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 using Polly.CircuitBreaker;
 
@@ -240,6 +241,13 @@ public sealed class SyncEngine(
         return finished;
     }
 
+    private static async Task<bool> IsInPlaceAsync(string target, ItemOutput output, CancellationToken cancellationToken)
+    {
+        var existing = new FileInfo(target);
+        return existing.Exists && existing.Length == output.FileSize
+            && await Sha512Hex.OfFileAsync(target, cancellationToken) == output.Sha512Checksum;
+    }
+
     private async Task FetchAsync(TrackedFile file, BrokerConnection broker, Item item, CancellationToken cancellationToken)
     {
         var root = file.Manual ? null : scanner.RootOf(file.Path);
@@ -249,6 +257,15 @@ public sealed class SyncEngine(
         file = database.Put(file with { Status = FileStatus.Downloading, OutputPath = target });
         try
         {
+            if (await IsInPlaceAsync(target, item.Output!, cancellationToken))
+            {
+                // Placed before, but the client stopped before it could note that: not fetched (or numbered) twice.
+                database.Put(file with { Status = FileStatus.Done, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
+                await database.SaveAsync(cancellationToken);
+                logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, target);
+                OutputPlacement.HandleSource(root, file.Path);
+                return;
+            }
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             var partial = await new OutputDownloader(broker.Http, StallTimeout)
                 .DownloadAsync(item, OutputPlacement.PartialFor(target, item.ItemId), null, cancellationToken);

@@ -52,6 +52,30 @@ public sealed class SyncEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_stopped_between_placing_an_output_and_noting_it_does_not_place_it_twice()
+    {
+        var broker = await StartBrokerAsync("a");
+        _client.Configure([("a", broker.Url)]);
+        var picture = await TestMedia.ImageAsync(Path.Combine(_client.Drop, "cat.png"), seed: 21);
+        using var context = _client.Open();
+        await ClientHarness.RunUntilAsync(context, () => context.Database.Get(picture)?.Status == FileStatus.Done, "the picture to be done");
+        var placed = context.Database.Get(picture)!;
+
+        // What the database holds when the client is killed right after the rename into the library.
+        foreach (var status in new[] { FileStatus.Downloading, FileStatus.Converting })
+        {
+            context.Database.Put(placed with { Status = status, OutputSha512 = null });
+            await context.Engine.RunPassAsync(scan: false, CancellationToken.None);
+
+            var record = context.Database.Get(picture)!;
+            Assert.Equal(FileStatus.Done, record.Status);
+            Assert.Equal(placed.OutputPath, record.OutputPath);
+            Assert.Equal(placed.OutputSha512, record.OutputSha512);
+            Assert.Equal(["cat.webp"], Directory.EnumerateFiles(_client.Library, "*", SearchOption.AllDirectories).Select(Path.GetFileName));
+        }
+    }
+
+    [Fact]
     public async Task A_download_cut_mid_way_resumes_from_where_it_stopped_and_is_verified()
     {
         var broker = await StartBrokerAsync("a");
