@@ -28,7 +28,9 @@ public static class BrokerApp
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"data_path: cannot use '{data.Root}': {error.Message}");
+            throw new ConfigurationException(File.Exists(data.Root)
+                ? $"data_path: '{data.Root}' is a file; name a folder (it is created if missing)"
+                : $"data_path: cannot use '{data.Root}': {error.Message}");
         }
 
         var serilog = BrokerLogging.Create(data.Logs, hostOptions.LogToConsole);

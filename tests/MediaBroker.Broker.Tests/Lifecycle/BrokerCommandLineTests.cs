@@ -37,6 +37,18 @@ public sealed class BrokerCommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_data_path_that_is_a_file_is_one_clear_line_and_the_file_is_left_alone()
+    {
+        var file = _folder.WriteFile("notes.txt", "keep me"u8.ToArray());
+
+        var (exitCode, _, errors) = await RunAsync("serve", "--data", file, "--port", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"media-broker: data_path: '{file}' is a file; name a folder (it is created if missing)", errors.Trim());
+        Assert.Equal("keep me", File.ReadAllText(file));
+    }
+
+    [Fact]
     public async Task Queue_commands_say_clearly_when_no_broker_is_running()
     {
         var (exitCode, _, errors) = await RunAsync("queue", "list", "--url", "http://127.0.0.1:9");
