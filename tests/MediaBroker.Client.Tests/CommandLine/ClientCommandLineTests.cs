@@ -66,6 +66,12 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
             Assert.Empty(wrong.Output);
         }
 
+        var stateFile = _client.Folder.WriteFile("state-is-a-file", "keep"u8.ToArray());
+        var stateConfig = _client.Folder.WriteFile("state.json", System.Text.Encoding.UTF8.GetBytes($$"""{ "state_path": "{{stateFile}}" }"""));
+        var badState = await ClientProcess.RunAsync(_client.Folder.Path, "sync", "--config", stateConfig);
+        Assert.Equal(2, badState.ExitCode);
+        Assert.Equal($"media-client: state_path: '{stateFile}' is a file; name a folder (it is created if missing)", badState.Errors.Trim());
+
         var badServer = await RunAsync("upload", "x.mp4", "--server", "nope");
         Assert.Equal(2, badServer.ExitCode);
         Assert.Contains("--server 'nope' is not in list_of_servers", badServer.Errors, StringComparison.Ordinal);
