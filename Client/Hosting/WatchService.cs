@@ -9,12 +9,11 @@ namespace MediaBroker.Client.Hosting;
 public sealed class WatchService(ClientContext context, ILogger<WatchService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
-    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Dictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = context.Settings;
-        StartWatchers();
         logger.LogInformation("Watching {Count} folder(s) for {Brokers} broker(s); state in {State}",
             settings.ListOfPathsToObserve.Count, settings.ListOfServers.Count, settings.StatePath);
         var nextRescan = DateTimeOffset.MinValue;
@@ -24,7 +23,7 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
             while (!stoppingToken.IsCancellationRequested)
             {
                 var now = context.Time.GetUtcNow();
-                var scan = changed || now >= nextRescan;
+                var scan = UpdateWatchers() || changed || now >= nextRescan;
                 if (scan) nextRescan = now + TimeSpan.FromSeconds(settings.RescanIntervalSeconds);
                 var report = await RunPassAsync(scan, stoppingToken);
 
@@ -44,7 +43,7 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
         }
         finally
         {
-            foreach (var watcher in _watchers) watcher.Dispose();
+            foreach (var watcher in _watchers.Values) watcher.Dispose();
             await context.Database.SaveAsync(CancellationToken.None);
             logger.LogInformation("Stopped; unfinished transfers resume at the next start");
         }
@@ -74,10 +73,23 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
         return true;
     }
 
-    private void StartWatchers()
+    /// <summary>Watches each watched folder that exists, including one created (or mounted) after the start.</summary>
+    /// <returns>True when a folder appeared, so that what is already in it is looked at now.</returns>
+    private bool UpdateWatchers()
     {
-        foreach (var root in context.Settings.ListOfPathsToObserve.Where(root => Directory.Exists(root.Path)))
+        var appeared = false;
+        foreach (var root in context.Settings.ListOfPathsToObserve)
         {
+            var exists = Directory.Exists(root.Path);
+            if (_watchers.TryGetValue(root.Path, out var current))
+            {
+                if (exists) continue;
+                current.Dispose(); // the folder went away; a new one there is watched when it appears
+                _watchers.Remove(root.Path);
+                continue;
+            }
+            if (!exists) continue;
+            appeared = true;
             var watcher = new FileSystemWatcher(root.Path)
             {
                 IncludeSubdirectories = root.Recursive,
@@ -89,8 +101,9 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
             watcher.Renamed += (_, _) => Signal();
             watcher.Error += (_, error) => logger.LogWarning("Watching {Folder} missed events ({Reason}); the periodic rescan catches up", root.Path, error.GetException().Message);
             watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
+            _watchers[root.Path] = watcher;
         }
+        return appeared;
     }
 
     private void Signal()

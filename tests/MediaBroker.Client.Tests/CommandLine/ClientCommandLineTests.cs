@@ -156,6 +156,26 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_notices_a_watched_folder_created_after_it_started_without_waiting_for_a_rescan()
+    {
+        // A rescan only once an hour: only watching the folder itself can pick the file up in time.
+        _client.Configure([("local", _broker.Url)], besideSource: true, settings: config => config["rescan_interval_seconds"] = 3600);
+        Directory.Delete(_client.Drop, recursive: true);
+        using var watch = ClientProcess.Start(_client.Folder.Path, "watch", "--config", _client.ConfigPath);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // it starts while the folder is missing (a disk not mounted yet)
+
+        Directory.CreateDirectory(_client.Drop);
+        File.Copy(await TestMedia.ImageAsync(_client.Folder.Combine("late.png"), seed: 31), Path.Combine(_client.Drop, "late.png"));
+        var photos = Directory.CreateDirectory(Path.Combine(_client.Drop, "photos")).FullName;
+        File.Copy(await TestMedia.ImageAsync(_client.Folder.Combine("later.png"), seed: 32), Path.Combine(photos, "later.png"));
+
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(_client.Drop, "late.webp")) && File.Exists(Path.Combine(photos, "later.webp")),
+            "both outputs to appear", TimeSpan.FromSeconds(60));
+        Signals.Send(watch.Id, Signals.Term);
+        await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Download_takes_the_name_a_broker_sends_as_a_file_name_never_as_a_path()
     {
         var picture = await TestMedia.ImageAsync(_client.Folder.Combine("dog.png"), seed: 13);
