@@ -9,8 +9,25 @@ namespace MediaBroker.Testing;
 /// </summary>
 public static class TestMedia
 {
-    private static readonly string Cache = Path.Combine(Path.GetTempPath(), "mediabroker-tests", $"media-{Environment.ProcessId}");
+    private static readonly string Root = Path.Combine(Path.GetTempPath(), "mediabroker-tests");
+    private static readonly string Cache = Path.Combine(Root, $"media-{Environment.ProcessId}");
     private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Made = new();
+
+    static TestMedia()
+    {
+        // The cache lives as long as the test process; one a killed run left behind goes at the next run.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(Cache);
+        foreach (var stale in Directory.Exists(Root) ? Directory.EnumerateDirectories(Root, "media-*") : [])
+        {
+            if (int.TryParse(Path.GetFileName(stale)["media-".Length..], out var pid) && !Directory.Exists($"/proc/{pid}")) DeleteQuietly(stale);
+        }
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
+        try { Directory.Delete(folder, recursive: true); }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException) { }
+    }
 
     /// <summary>A video clip: testsrc picture, optional sine audio and a subtitle track, in the container of <paramref name="extension"/>.</summary>
     public static Task<string> VideoAsync(string target, double seconds = 2, bool audio = true, bool subtitles = false, string extension = "mkv",
