@@ -36,6 +36,7 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         if (configPath is not null) { start.ArgumentList.Add("--config"); start.ArgumentList.Add(configPath); }
         foreach (var argument in extraArguments ?? []) start.ArgumentList.Add(argument);
 
+        start.Environment["DOTNET_EnableDiagnostics"] = "0"; // tests SIGKILL these; killed, they would leave their debug pipes in /tmp
         var process = Process.Start(start)!;
         var url = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lines = new List<string>();

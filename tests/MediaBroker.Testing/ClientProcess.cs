@@ -27,6 +27,7 @@ public static class ClientProcess
         };
         start.ArgumentList.Add(Repository.ClientDll);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["DOTNET_EnableDiagnostics"] = "0"; // tests SIGKILL these; killed, they would leave their debug pipes in /tmp
         return Process.Start(start)!;
     }
 }
