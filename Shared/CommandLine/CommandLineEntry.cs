@@ -20,16 +20,18 @@ public static partial class CommandLineEntry
             return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
         var cli = new CliReporter(program);
-        foreach (var message in Messages(parse)) cli.Fail(message);
+        foreach (var message in Messages(program, parse)) cli.Fail(message);
         cli.Fail($"see '{CommandPath(program, parse.CommandResult)} --help'");
         return Task.FromResult(ExitCodes.BadUsage);
     }
 
     /// <summary>The parser's messages, minus the noise: a word it did not know is the mistake, not the missing command.</summary>
-    private static IEnumerable<string> Messages(ParseResult parse)
+    private static IEnumerable<string> Messages(string program, ParseResult parse)
     {
         // After an unknown word everything else is unmatched too: the first is the mistake.
         if (parse.UnmatchedTokens.Count > 0) return [$"'{parse.UnmatchedTokens[0]}' is not a command or option here"];
+        if (parse.CommandResult.Command.Subcommands is { Count: > 0 } choices)
+            return [$"'{CommandPath(program, parse.CommandResult)}' needs one of: {string.Join(", ", choices.Select(choice => choice.Name))}"];
         return parse.Errors.Select(error => ExpectedType().Replace(error.Message, match => match.Groups[1].Value switch
         {
             var type when type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) => "as a whole number",

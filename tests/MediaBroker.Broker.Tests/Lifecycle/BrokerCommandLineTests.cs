@@ -72,6 +72,10 @@ public sealed class BrokerCommandLineTests : IDisposable
         Assert.Equal(2, missingExit);
         Assert.Contains("no such file: nowhere.mp4", missingErrors, StringComparison.Ordinal);
 
+        var (noChoiceExit, _, noChoiceErrors) = await RunAsync("queue");
+        Assert.Equal(2, noChoiceExit);
+        Assert.Equal(["media-broker: 'media-broker queue' needs one of: add, list", "media-broker: see 'media-broker queue --help'"], noChoiceErrors.Trim().Split('\n'));
+
         var (badPortExit, badPortOutput, badPortErrors) = await RunAsync("serve", "--port", "abc");
         Assert.Equal(2, badPortExit);
         Assert.Empty(badPortOutput);
