@@ -1,11 +1,9 @@
-using System.Net;
 using MediaBroker.Client.Brokers;
 using MediaBroker.Client.Configuration;
 using MediaBroker.Client.State;
 using MediaBroker.Client.Transfers;
 using MediaBroker.Client.Watching;
 using MediaBroker.Shared.Api;
-using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 using Polly.CircuitBreaker;
 
@@ -24,7 +22,7 @@ public sealed class SyncEngine(
     ClientSettings settings, ClientDatabase database, BrokerDirectory brokers, FolderScanner scanner, TimeProvider time, ILogger<SyncEngine> logger)
 {
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+    private readonly OutputFetcher _fetcher = new(database, scanner, logger);
     private TimeSpan Failover => TimeSpan.FromMinutes(settings.FailoverAfterMinutes);
 
     public async Task<PassReport> RunPassAsync(bool scan, CancellationToken cancellationToken)
@@ -198,7 +196,7 @@ public sealed class SyncEngine(
             finished.AddRange(await PollAsync(broker, group.ToList(), cancellationToken));
         }
         await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },
-            async (entry, token) => await FetchAsync(entry.File, entry.Broker, entry.Item, token));
+            async (entry, token) => await _fetcher.FetchAsync(entry.File, entry.Broker, entry.Item, token));
     }
 
     private async Task<List<(TrackedFile, BrokerConnection, Item)>> PollAsync(BrokerConnection broker, List<TrackedFile> files, CancellationToken cancellationToken)
@@ -239,60 +237,5 @@ public sealed class SyncEngine(
             }
         }
         return finished;
-    }
-
-    private static async Task<bool> IsInPlaceAsync(string target, ItemOutput output, CancellationToken cancellationToken)
-    {
-        var existing = new FileInfo(target);
-        return existing.Exists && existing.Length == output.FileSize
-            && await Sha512Hex.OfFileAsync(target, cancellationToken) == output.Sha512Checksum;
-    }
-
-    private async Task FetchAsync(TrackedFile file, BrokerConnection broker, Item item, CancellationToken cancellationToken)
-    {
-        var root = file.Manual ? null : scanner.RootOf(file.Path);
-        var target = file.Status == FileStatus.Downloading && file.OutputPath is { } intended
-            ? intended
-            : OutputPlacement.TargetFor(root, file.Path, item.Output!.FileName, item.ConversionType);
-        file = database.Put(file with { Status = FileStatus.Downloading, OutputPath = target });
-        try
-        {
-            if (await IsInPlaceAsync(target, item.Output!, cancellationToken))
-            {
-                // Placed before, but the client stopped before it could note that: not fetched (or numbered) twice.
-                database.Put(file with { Status = FileStatus.Done, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
-                await database.SaveAsync(cancellationToken);
-                logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, target);
-                OutputPlacement.HandleSource(root, file.Path);
-                return;
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var partial = await new OutputDownloader(broker.Http, StallTimeout)
-                .DownloadAsync(item, OutputPlacement.PartialFor(target, item.ItemId), null, cancellationToken);
-            var placed = OutputPlacement.MoveIntoPlace(partial, target, root?.WhenOutputExists ?? OutputCollision.Number);
-            if (placed is null)
-            {
-                logger.LogWarning("{Target} exists already; it is kept and the new output dropped (when_output_exists: skip)", target);
-                database.Put(file with { Status = FileStatus.Skipped, OutputPath = null, Errors = [$"{target} existed already and was kept"] });
-                return;
-            }
-            database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
-            await database.SaveAsync(cancellationToken);
-            logger.LogInformation("{File} -> {Output} (sha512 verified)", file.Path, placed);
-            OutputPlacement.HandleSource(root, file.Path);
-        }
-        catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
-        {
-            broker.MarkAway(error.Message);
-            logger.LogInformation("{Broker} went away during the download of {File}; it resumes later", broker.Id, file.Path);
-        }
-        catch (BrokerRejectedException error) when (error.Status == HttpStatusCode.NotFound)
-        {
-            database.Put(file with { Status = FileStatus.Ready, ServerId = null, ItemId = null, OutputPath = null });
-        }
-        catch (Exception error) when (error is OutputCorruptException or IOException or UnauthorizedAccessException or BrokerRejectedException)
-        {
-            logger.LogWarning("Fetching the output of {File} failed: {Reason}; tried again next time", file.Path, error.Message);
-        }
     }
 }

@@ -1,0 +1,77 @@
+using System.Net;
+using MediaBroker.Client.Brokers;
+using MediaBroker.Client.Configuration;
+using MediaBroker.Client.State;
+using MediaBroker.Client.Transfers;
+using MediaBroker.Client.Watching;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
+using Polly.CircuitBreaker;
+
+namespace MediaBroker.Client.Sync;
+
+/// <summary>
+/// Brings a finished item's output home: downloads it (resuming a partial file), checks its sha512, moves it into
+/// place under the output rules, then does what after_success says with the source. An output already in place
+/// with the right sha512 is recognised rather than fetched twice.
+/// </summary>
+public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner, ILogger logger)
+{
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task FetchAsync(TrackedFile file, BrokerConnection broker, Item item, CancellationToken cancellationToken)
+    {
+        var root = file.Manual ? null : scanner.RootOf(file.Path);
+        var target = file.Status == FileStatus.Downloading && file.OutputPath is { } intended
+            ? intended
+            : OutputPlacement.TargetFor(root, file.Path, item.Output!.FileName, item.ConversionType);
+        file = database.Put(file with { Status = FileStatus.Downloading, OutputPath = target });
+        try
+        {
+            if (await IsInPlaceAsync(target, item.Output!, cancellationToken))
+            {
+                // Placed before, but the client stopped before it could note that: not fetched (or numbered) twice.
+                database.Put(file with { Status = FileStatus.Done, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
+                await database.SaveAsync(cancellationToken);
+                logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, target);
+                OutputPlacement.HandleSource(root, file.Path);
+                return;
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var partial = await new OutputDownloader(broker.Http, StallTimeout)
+                .DownloadAsync(item, OutputPlacement.PartialFor(target, item.ItemId), null, cancellationToken);
+            var placed = OutputPlacement.MoveIntoPlace(partial, target, root?.WhenOutputExists ?? OutputCollision.Number);
+            if (placed is null)
+            {
+                logger.LogWarning("{Target} exists already; it is kept and the new output dropped (when_output_exists: skip)", target);
+                database.Put(file with { Status = FileStatus.Skipped, OutputPath = null, Errors = [$"{target} existed already and was kept"] });
+                return;
+            }
+            database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
+            await database.SaveAsync(cancellationToken);
+            logger.LogInformation("{File} -> {Output} (sha512 verified)", file.Path, placed);
+            OutputPlacement.HandleSource(root, file.Path);
+        }
+        catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
+        {
+            broker.MarkAway(error.Message);
+            logger.LogInformation("{Broker} went away during the download of {File}; it resumes later", broker.Id, file.Path);
+        }
+        catch (BrokerRejectedException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            database.Put(file with { Status = FileStatus.Ready, ServerId = null, ItemId = null, OutputPath = null });
+        }
+        catch (Exception error) when (error is OutputCorruptException or IOException or UnauthorizedAccessException or BrokerRejectedException)
+        {
+            logger.LogWarning("Fetching the output of {File} failed: {Reason}; tried again next time", file.Path, error.Message);
+        }
+    }
+
+    private static async Task<bool> IsInPlaceAsync(string target, ItemOutput output, CancellationToken cancellationToken)
+    {
+        var existing = new FileInfo(target);
+        return existing.Exists && existing.Length == output.FileSize
+            && await Sha512Hex.OfFileAsync(target, cancellationToken) == output.Sha512Checksum;
+    }
+}
