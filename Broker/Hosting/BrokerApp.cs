@@ -22,16 +22,7 @@ public static class BrokerApp
     {
         hostOptions ??= new BrokerHostOptions();
         var data = new DataFolder(settings.DataPath);
-        try
-        {
-            data.EnsureCreated();
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException(File.Exists(data.Root)
-                ? $"data_path: '{data.Root}' is a file; name a folder (it is created if missing)"
-                : $"data_path: cannot use '{data.Root}': {error.Message}");
-        }
+        FolderSetting.EnsureCreated("data_path", data.Root, data.EnsureCreated);
 
         var serilog = BrokerLogging.Create(data.Logs, hostOptions.LogToConsole);
         var startupLogger = new SerilogLoggerFactory(serilog).CreateLogger("MediaBroker.Broker.Startup");

@@ -44,16 +44,7 @@ public sealed class ClientContext : IDisposable
         FileStream? stateLock = null;
         if (exclusive)
         {
-            try
-            {
-                Directory.CreateDirectory(settings.StatePath);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                throw new Shared.Configuration.ConfigurationException(File.Exists(settings.StatePath)
-                    ? $"state_path: '{settings.StatePath}' is a file; name a folder (it is created if missing)"
-                    : $"state_path: cannot create '{settings.StatePath}': {error.Message}");
-            }
+            Shared.Configuration.FolderSetting.EnsureCreated("state_path", settings.StatePath, () => Directory.CreateDirectory(settings.StatePath));
             try
             {
                 stateLock = new FileStream(Path.Combine(settings.StatePath, "client.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
