@@ -1,5 +1,6 @@
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,11 +13,11 @@ public static class ItemsApi
     public static IEndpointRouteBuilder MapItems(this IEndpointRouteBuilder app)
     {
         var items = app.MapGroup("/api/items");
-        items.MapPost("/", UploadEndpoint.HandleAsync);
+        items.MapPost("/", OneShotUploadEndpoint.HandleAsync);
         items.MapGet("/", List);
         items.MapGet("/{itemId:guid}", Get);
         items.MapMethods("/{itemId:guid}/output", [HttpMethods.Get, HttpMethods.Head], OutputEndpoint.Get);
-        items.MapGet("/{itemId:guid}/thumbnail", Thumbnail);
+        items.MapGet("/{itemId:guid}/thumbnail", ThumbnailEndpoint.GetAsync);
         items.MapPost("/{itemId:guid}/retry", RetryAsync);
         items.MapDelete("/{itemId:guid}", DeleteAsync);
         return app;
@@ -48,14 +49,5 @@ public static class ItemsApi
         if (store.Get(itemId) is null) return ProblemResponses.NotFound(itemId);
         await jobs.StopForDeletionAsync(itemId, cancellationToken);
         return await store.DeleteAsync(itemId, cancellationToken) ? TypedResults.NoContent() : ProblemResponses.NotFound(itemId);
-    }
-
-    private static async Task<IResult> Thumbnail(Guid itemId, int? w, int? h, ThumbnailMaker thumbnails, CancellationToken cancellationToken)
-    {
-        if (ThumbnailMaker.CheckSize(w, h) is { } sizeProblem) return ProblemResponses.BadRequest(sizeProblem);
-        var result = await thumbnails.GetAsync(itemId, w, h, cancellationToken);
-        return result.Image is { } image
-            ? TypedResults.Stream(image, "image/jpeg")
-            : TypedResults.Problem(result.Problem, statusCode: result.StatusCode, title: "No thumbnail");
     }
 }

@@ -1,10 +1,11 @@
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Uploads.Tus;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MediaBroker.Broker.Api;
 
-/// <summary>RFC 7807 answers with a detail a person can act on.</summary>
+/// <summary>RFC 7807 answers with a detail a person can act on; the one place where a <see cref="Rejection"/> gets its status.</summary>
 public static class ProblemResponses
 {
     public static ProblemHttpResult NotFound(Guid itemId) =>
@@ -16,8 +17,22 @@ public static class ProblemResponses
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
 
-    public static ProblemHttpResult From(IngestRejection rejection) =>
-        TypedResults.Problem(rejection.Message, statusCode: rejection.StatusCode, title: rejection.Title);
+    public static ProblemHttpResult From(Rejection rejection) =>
+        TypedResults.Problem(rejection.Message, statusCode: StatusCodeOf(rejection.Kind), title: rejection.Title);
+
+    public static int StatusCodeOf(RejectionKind kind) => kind switch
+    {
+        RejectionKind.Invalid => StatusCodes.Status400BadRequest,
+        RejectionKind.NotFound => StatusCodes.Status404NotFound,
+        RejectionKind.Conflict => StatusCodes.Status409Conflict,
+        RejectionKind.Busy => StatusCodes.Status423Locked,
+        RejectionKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        RejectionKind.Unsupported => StatusCodes.Status415UnsupportedMediaType,
+        RejectionKind.ChecksumMismatch => StatusCodes.Status422UnprocessableEntity,
+        RejectionKind.ChunkChecksumMismatch => TusProtocol.ChecksumMismatch,
+        RejectionKind.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "a rejection without a status"),
+    };
 
     /// <summary>
     /// Turns rejections thrown anywhere below into problem+json, and a request the client broke off into a plain
@@ -29,7 +44,7 @@ public static class ProblemResponses
         {
             await next(context);
         }
-        catch (IngestRejection rejection) when (!context.Response.HasStarted)
+        catch (Rejection rejection) when (!context.Response.HasStarted)
         {
             await From(rejection).ExecuteAsync(context);
         }

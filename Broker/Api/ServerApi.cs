@@ -1,5 +1,4 @@
 using MediaBroker.Broker.Configuration;
-using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Api;
 

@@ -32,7 +32,7 @@ public static class ServeCommand
         try
         {
             var settings = BrokerSettingsLoader.Load(configPath, overrides);
-            await using var app = await BrokerApp.CreateAsync(settings);
+            await using var app = BrokerApp.Create(settings);
             try
             {
                 await app.RunAsync();

@@ -24,7 +24,7 @@ public sealed class ConversionWorkers(ConversionQueue queue, ItemConverter conve
                 {
                     // Lost while claiming the item: it is still in to_do, so it goes back in line.
                     await loss.WaitUntilRestoredAsync(stoppingToken);
-                    queue.Add(itemId);
+                    queue.Add([itemId]);
                 }
             }
         }

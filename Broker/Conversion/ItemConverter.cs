@@ -1,4 +1,6 @@
+using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
@@ -9,13 +11,12 @@ namespace MediaBroker.Broker.Conversion;
 /// <summary>
 /// Converts one item: claim it (to_do -> in_progress), run ffmpeg into a partial file, read the result back with
 /// ffprobe, record its sha512, then finished_successful; any failure ends in finished_with_errors with the reason.
-/// A stop returns the item to to_do with nothing partial left behind.
+/// A stop, whoever asked for it, returns the item to to_do with nothing partial left behind: it never fails an item.
 /// </summary>
 public sealed class ItemConverter(
-    ItemStore store, ProcessRunner runner, MediaProbe probe, BrokerSettings settings, ConversionJobs jobs,
+    ItemStore store, IFileSystem files, ProgramRunner runner, MediaProbe probe, BrokerSettings settings, ConversionJobs jobs,
     DataFolderLoss loss, TimeProvider time, ILogger<ItemConverter> logger)
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private const int ErrorLinesKept = 12;
 
     public async Task ConvertAsync(Guid itemId, CancellationToken stopping)
@@ -32,8 +33,9 @@ public sealed class ItemConverter(
             logger.LogInformation("Converting {ItemId} ({FileName}) with {ConversionType}", itemId, item.OriginalFileName, item.ConversionType);
             await RunAsync(item, job);
         }
-        catch (OperationCanceledException) when (job.Token.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            // This job's own stop (DELETE, shutdown), or the registry stopping every program at shutdown.
             await AfterStopAsync(item, job);
         }
         catch (Exception) when (loss.IsLost)
@@ -63,9 +65,9 @@ public sealed class ItemConverter(
             return;
         }
         var folder = store.FolderOf(item);
-        var input = Path.Combine(folder, ItemFiles.Input);
-        var partial = Path.Combine(folder, ItemFiles.PartialOutput(profile.OutputExtension));
-        if (!File.Exists(input))
+        var input = files.Path.Combine(folder, ItemFiles.Input);
+        var partial = files.Path.Combine(folder, ItemFiles.PartialOutput(profile.OutputExtension));
+        if (!files.File.Exists(input))
         {
             await FailAsync(item.ItemId, ["the uploaded file is missing from the broker's disk"]);
             return;
@@ -77,34 +79,23 @@ public sealed class ItemConverter(
             return;
         }
 
-        var timeout = settings.ConversionTimeout(media.DurationSeconds);
-        var result = await runner.RunAsync(new ProcessRequest(settings.FfmpegPath, FfmpegArguments.Build(profile, input, partial, media))
+        if (await RunFfmpegAsync(item, profile, media, input, partial, job) is { } failure)
         {
-            OnOutputLine = ProgressReporter(item.ItemId, media.DurationSeconds),
-            Timeout = timeout,
-            ItemId = item.ItemId,
-            ErrorTailLines = ErrorLinesKept,
-        }, job.Token);
-
-        switch (result.Outcome)
-        {
-            case ProcessOutcome.Stopped:
-                DeleteQuietly(partial);
-                await AfterStopAsync(item, job);
-                return;
-            case ProcessOutcome.TimedOut:
-                DeleteQuietly(partial);
-                await FailAsync(item.ItemId, [$"ffmpeg was stopped after {timeout.TotalMinutes:0.#} minutes without finishing "
-                    + "(the limit is conversion_timeout_factor times the input's duration, at least conversion_timeout_min_seconds)"]);
-                return;
-            case ProcessOutcome.Exited when result.ExitCode != 0:
-                DeleteQuietly(partial);
-                await FailAsync(item.ItemId, [$"ffmpeg failed with exit code {result.ExitCode}", .. result.ErrorTail.Select(line => HidePaths(line, folder))]);
-                return;
+            DeleteQuietly(partial);
+            await FailAsync(item.ItemId, failure);
+            return;
         }
-
-        var (outputMedia, probeProblem) = await probe.ProbeAsync(partial, job.Token);
-        if (OutputVerifier.FindProblem(media, outputMedia, probeProblem, profile) is { } problem)
+        ProbeOutcome output;
+        try
+        {
+            output = await probe.ProbeAsync(partial, job.Token);
+        }
+        catch
+        {
+            DeleteQuietly(partial);
+            throw;
+        }
+        if (OutputVerifier.FindProblem(media, output.Media, output.Problem, profile) is { } problem)
         {
             DeleteQuietly(partial);
             await FailAsync(item.ItemId, [problem]);
@@ -113,14 +104,44 @@ public sealed class ItemConverter(
         await FinishAsync(item, profile, partial, job);
     }
 
+    /// <returns>Null when ffmpeg finished; otherwise the errors to record. A stop throws, with the partial file gone.</returns>
+    private async Task<IReadOnlyList<string>?> RunFfmpegAsync(Item item, ConversionProfile profile, MediaInfo media, string input, string partial,
+        ConversionJob job)
+    {
+        var timeout = settings.ConversionTimeout(media.DurationSeconds);
+        try
+        {
+            var result = await runner.RunAsync(new ProgramRun(settings.FfmpegPath, FfmpegArguments.Build(profile, input, partial, media))
+            {
+                OnOutputLine = ConversionProgress.ReporterFor(store, time, item.ItemId, media.DurationSeconds),
+                Timeout = timeout,
+                ItemId = item.ItemId,
+                ErrorTailLines = ErrorLinesKept,
+            }, job.Token);
+            var folder = files.Path.GetDirectoryName(partial)!;
+            return result.Succeeded ? null
+                : [$"ffmpeg failed with exit code {result.ExitCode}", .. result.ErrorTail.Select(line => HidePaths(line, folder))];
+        }
+        catch (ProgramTimeoutException)
+        {
+            return [$"ffmpeg was stopped after {timeout.TotalMinutes:0.#} minutes without finishing "
+                + "(the limit is conversion_timeout_factor times the input's duration, at least conversion_timeout_min_seconds)"];
+        }
+        catch
+        {
+            DeleteQuietly(partial);
+            throw;
+        }
+    }
+
     private async Task FinishAsync(Item item, ConversionProfile profile, string partial, ConversionJob job)
     {
-        var sha512 = await Sha512Hex.OfFileAsync(partial, job.Token);
-        var folder = Path.GetDirectoryName(partial)!;
-        var output = Path.Combine(folder, ItemFiles.Output(profile.OutputExtension));
-        File.Move(partial, output, overwrite: true);
-        DirectorySync.Flush(folder);
-        var size = new FileInfo(output).Length;
+        var sha512 = await Sha512Hex.OfFileAsync(files, partial, job.Token);
+        var folder = files.Path.GetDirectoryName(partial)!;
+        var output = files.Path.Combine(folder, ItemFiles.Output(profile.OutputExtension));
+        files.File.Move(partial, output, overwrite: true);
+        files.FlushFolder(folder);
+        var size = files.FileInfo.New(output).Length;
 
         var finished = await store.UpdateAsync(item.ItemId, current => current.Status == ItemStatus.InProgress
             ? current with
@@ -132,7 +153,7 @@ public sealed class ItemConverter(
             : null, CancellationToken.None);
         // The input goes only once the verified output is on record: nothing handed over is lost on the way.
         if (finished is not null && !settings.KeepInputs)
-            DeleteQuietly(Path.Combine(store.FolderOf(finished), ItemFiles.Input));
+            DeleteQuietly(files.Path.Combine(store.FolderOf(finished), ItemFiles.Input));
         logger.LogInformation("Converted {ItemId} into {Size} bytes", item.ItemId, size);
     }
 
@@ -155,28 +176,13 @@ public sealed class ItemConverter(
             : null, CancellationToken.None);
     }
 
-    private Action<string> ProgressReporter(Guid itemId, double? durationSeconds)
-    {
-        var parser = new ProgressParser();
-        var lastReport = DateTimeOffset.MinValue;
-        return line =>
-        {
-            if (parser.Feed(line) is not { } sample) return;
-            var now = time.GetUtcNow();
-            if (now - lastReport < ProgressInterval && !sample.Ended) return;
-            lastReport = now;
-            var (fraction, eta) = ProgressParser.Estimate(sample, durationSeconds);
-            store.ReportProgress(itemId, fraction, sample.Fps, sample.Speed, eta);
-        };
-    }
-
     private static string HidePaths(string line, string folder) =>
         line.Replace("file:" + folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal)
             .Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
 
-    private static void DeleteQuietly(string path)
+    private void DeleteQuietly(string path)
     {
-        try { File.Delete(path); }
+        try { files.File.Delete(path); }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.IO.Abstractions;
 using System.Text.Json;
+using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Json;
@@ -10,33 +12,24 @@ namespace MediaBroker.Broker.Conversion;
 public sealed record ThreadEntry(int Pid, DateTimeOffset StartedAt, Guid ItemId, long Version);
 
 /// <summary>
-/// Keeps threads.json equal to the conversions running now, keyed by pid. After a hard crash it tells the next
-/// start which ffmpeg processes were left behind, so they can be stopped before their items are queued again.
+/// Keeps threads.json equal to the conversions running now, keyed by pid; rewritten whenever a program starts or
+/// exits (wired in <see cref="Hosting.BrokerLifecycle"/>). After a hard crash it tells the next start which ffmpeg
+/// processes were left behind, so they can be stopped before their items are queued again.
 /// </summary>
-public sealed class ThreadsIndex
+public sealed class ThreadsIndex(DataFolder data, IFileSystem files, RunningPrograms programs)
 {
-    private readonly DataFolder _data;
-    private readonly RunningProcesses _processes;
     private readonly Lock _writeLock = new();
     private long _version;
-
-    public ThreadsIndex(DataFolder data, RunningProcesses processes)
-    {
-        _data = data;
-        _processes = processes;
-        processes.Changed += Write;
-    }
 
     public void Write()
     {
         lock (_writeLock)
         {
             _version++;
-            var entries = _processes.All.Where(process => process.ItemId is not null).ToDictionary(
-                process => process.Pid.ToString(CultureInfo.InvariantCulture),
-                process => new ThreadEntry(process.Pid, process.StartedAt, process.ItemId!.Value, _version));
-            AtomicFile.WriteAsync(_data.ThreadsFile, (stream, ct) => JsonSerializer.SerializeAsync(stream, entries, WireJson.Indented, ct))
-                .GetAwaiter().GetResult();
+            var entries = programs.All.Where(program => program.ItemId is not null).ToDictionary(
+                program => program.Pid.ToString(CultureInfo.InvariantCulture),
+                program => new ThreadEntry(program.Pid, program.StartedAt, program.ItemId!.Value, _version));
+            files.WriteJsonAtomicallyAsync(data.ThreadsFile, entries, WireJson.Indented).GetAwaiter().GetResult();
         }
     }
 

@@ -1,10 +1,10 @@
-using MediaBroker.Broker.Configuration;
 using Serilog;
+using Serilog.AspNetCore;
 using Serilog.Events;
 
 namespace MediaBroker.Broker.Hosting;
 
-/// <summary>Serilog: the console for whoever runs the broker, a rolling file under the data folder for later.</summary>
+/// <summary>Serilog: the console for whoever runs the broker, a rolling file under the data folder for later, and a request log.</summary>
 public static class BrokerLogging
 {
     public static Serilog.Core.Logger Create(string logsFolder, bool toConsole)
@@ -25,5 +25,21 @@ public static class BrokerLogging
                 outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture);
         return configuration.CreateLogger();
+    }
+
+    /// <summary>
+    /// One line per request that changes something (uploads, retries, deletions) and per failure; the polling of
+    /// clients and dashboards (GET, HEAD) only at Debug, so that it does not bury what matters.
+    /// </summary>
+    public static void ConfigureRequestLog(RequestLoggingOptions options)
+    {
+        options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0} ms";
+        options.GetLevel = (context, _, error) =>
+            error is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)
+                ? LogEventLevel.Debug
+                : LogEventLevel.Information;
+        options.EnrichDiagnosticContext = (diagnostics, context) =>
+            diagnostics.Set("RemoteAddress", context.Connection.RemoteIpAddress?.ToString());
     }
 }

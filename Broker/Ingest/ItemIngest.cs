@@ -1,5 +1,5 @@
 using MediaBroker.Broker.Configuration;
-using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
@@ -8,8 +8,9 @@ using MediaBroker.Shared.Items;
 namespace MediaBroker.Broker.Ingest;
 
 /// <summary>
-/// The rules every upload goes through, one-shot or resumable: checksum (422), duplicate content (the existing item),
-/// media type decided by ffprobe (415), conversion type (415). Only then does the upload become an item in to_do.
+/// Where one-shot and resumable uploads meet: the rules every upload goes through (checksum 422, duplicate content
+/// answered with the existing item, media type decided by ffprobe 415, conversion type 415), and only then the staged
+/// file becomes an item in to_do. It owns the staged file from the moment it is handed over.
 /// </summary>
 public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings settings)
 {
@@ -24,12 +25,12 @@ public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings
             null,
             string.IsNullOrWhiteSpace(clientId) ? DefaultClientId : clientId.Trim());
         if (!string.IsNullOrWhiteSpace(sha512))
-            claims = claims with { Sha512 = Sha512Hex.Normalize(sha512) ?? throw IngestRejection.BadRequest("sha512_checksum must be 128 hex digits") };
+            claims = claims with { Sha512 = Sha512Hex.Normalize(sha512) ?? throw Rejection.Invalid("sha512_checksum must be 128 hex digits") };
         if (claims.ConversionType is { } type && settings.Profile(type) is null)
-            throw IngestRejection.Unsupported(
+            throw Rejection.Unsupported(
                 $"conversion type '{type}' is not offered here (offered: {string.Join(", ", settings.ConversionTypes.Keys.Order())})");
         if (!ClientIds.IsValid(claims.ClientId))
-            throw IngestRejection.BadRequest($"client_id {ClientIds.Rule}");
+            throw Rejection.Invalid($"client_id {ClientIds.Rule}");
         return claims;
     }
 
@@ -37,28 +38,24 @@ public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings
     public Item? FindExisting(string sha512, string conversionType) => store.FindByContent(sha512, conversionType);
 
     /// <returns>The item, and whether it was created (false: the same content was already here).</returns>
-    public async Task<(Item Item, bool Created)> IngestAsync(ReceivedFile file, UploadClaims claims, CancellationToken cancellationToken)
+    /// <exception cref="Rejection">The upload is refused; its bytes are gone.</exception>
+    /// <exception cref="OperationCanceledException">Stopped; a resumable upload's bytes stay for the next try.</exception>
+    public async Task<(Item Item, bool Created)> IngestAsync(StagedFile staged, UploadClaims claims, CancellationToken cancellationToken)
     {
         try
         {
-            if (claims.Sha512 is { } expected && expected != file.Sha512)
-                throw IngestRejection.ChecksumMismatch(expected, file.Sha512);
-            if (claims.ConversionType is { } named && FindExisting(file.Sha512, named) is { } known)
+            if (claims.Sha512 is { } expected && expected != staged.Sha512)
+                throw Rejection.ChecksumMismatch(expected, staged.Sha512);
+            if (claims.ConversionType is { } named && FindExisting(staged.Sha512, named) is { } known)
             {
-                UploadReceiver.Discard(file.StagingFolder);
+                staged.Discard();
                 return (known, false);
             }
 
-            var (media, problem) = await probe.ProbeAsync(file.Path, cancellationToken);
+            var (media, problem) = await probe.ProbeAsync(staged.Path, cancellationToken);
             if (media is null)
-                throw IngestRejection.Unsupported(problem ?? "not a media file");
-            if (!settings.SupportsMediaType(media.Type))
-                throw IngestRejection.Unsupported(
-                    $"this file is {media.Type}; this broker converts {string.Join(", ", settings.ListOfSupportedMediaTypes)}");
-            var conversionType = claims.ConversionType ?? settings.DefaultConversionTypes.GetValueOrDefault(media.Type)
-                ?? throw IngestRejection.Unsupported($"this file is {media.Type} and no conversion type was named; this broker has no default for {media.Type}");
-            if (!settings.Profile(conversionType)!.Accepts(media.Type))
-                throw IngestRejection.Unsupported($"conversion type '{conversionType}' does not accept {media.Type} files");
+                throw Rejection.Unsupported(problem ?? "not a media file");
+            var conversionType = ConversionTypeFor(media, claims);
 
             var draft = new Item
             {
@@ -70,19 +67,31 @@ public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings
                 ConversionType = conversionType,
                 OriginalFileName = FileNames.Original(claims.FileName),
                 CurrentFileName = FileNames.SafeSegment(claims.FileName),
-                Sha512Checksum = file.Sha512,
-                FileSize = file.Length,
+                Sha512Checksum = staged.Sha512,
+                FileSize = staged.Length,
                 Status = ItemStatus.ToDo,
                 Media = media,
             };
-            var (item, created) = await store.CreateAsync(file.StagingFolder, draft, cancellationToken);
-            if (!created) UploadReceiver.Discard(file.StagingFolder);
+            var (item, created) = await store.CreateAsync(staged.Folder, draft, cancellationToken);
+            if (created) staged.MarkCommitted();
+            else staged.Discard();
             return (item, created);
         }
-        catch
+        catch (Exception error)
         {
-            UploadReceiver.Discard(file.StagingFolder);
+            staged.AfterFailure(error);
             throw;
         }
+    }
+
+    private string ConversionTypeFor(MediaInfo media, UploadClaims claims)
+    {
+        if (!settings.SupportsMediaType(media.Type))
+            throw Rejection.Unsupported($"this file is {media.Type}; this broker converts {string.Join(", ", settings.ListOfSupportedMediaTypes)}");
+        var conversionType = claims.ConversionType ?? settings.DefaultConversionTypes.GetValueOrDefault(media.Type)
+            ?? throw Rejection.Unsupported($"this file is {media.Type} and no conversion type was named; this broker has no default for {media.Type}");
+        if (!settings.Profile(conversionType)!.Accepts(media.Type))
+            throw Rejection.Unsupported($"conversion type '{conversionType}' does not accept {media.Type} files");
+        return conversionType;
     }
 }

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Storage;
@@ -6,22 +7,23 @@ namespace MediaBroker.Broker.Storage;
 /// The layout of a broker's data folder. Every path is built from the root and a Guid or a fixed name:
 /// nothing a user sends ever becomes part of a path.
 /// </summary>
-public sealed class DataFolder(string root)
+public sealed class DataFolder(string root, IFileSystem files)
 {
-    public string Root { get; } = Path.GetFullPath(root);
-    public string IndexFile => Path.Combine(Root, "index.json");
-    public string ThreadsFile => Path.Combine(Root, "threads.json");
+    public string Root { get; } = files.Path.GetFullPath(root);
+    public string IndexFile => Combine("index.json");
+    public string ThreadsFile => Combine("threads.json");
+    public string RunMarkerFile => Combine("broker.pid");
     /// <summary>Uploads not finished yet; never seen by workers.</summary>
-    public string Incoming => Path.Combine(Root, "incoming");
+    public string Incoming => Combine("incoming");
     /// <summary>What recovery could not explain: kept for a person to look at, never deleted.</summary>
-    public string LostAndFound => Path.Combine(Root, "lost_and_found");
+    public string LostAndFound => Combine("lost_and_found");
     /// <summary>Deleted items are renamed here first, so a crash never leaves half an item in a state folder.</summary>
-    public string Trash => Path.Combine(Root, "trash");
-    public string Logs => Path.Combine(Root, "logs");
+    public string Trash => Combine("trash");
+    public string Logs => Combine("logs");
 
-    public string StateFolder(ItemStatus status) => Path.Combine(Root, status.WireName());
+    public string StateFolder(ItemStatus status) => Combine(status.WireName());
 
-    public string ItemFolder(ItemStatus status, Guid itemId) => Path.Combine(StateFolder(status), itemId.ToString("D"));
+    public string ItemFolder(ItemStatus status, Guid itemId) => files.Path.Combine(StateFolder(status), itemId.ToString("D"));
 
     public string ItemFolder(Item item) => ItemFolder(item.Status, item.ItemId);
 
@@ -30,14 +32,16 @@ public sealed class DataFolder(string root)
     /// Never recreated behind the user's back: on an unmounted disk that would fill the mount point instead.
     /// </summary>
     public string? MissingFolder() =>
-        new[] { Root, Incoming }.Concat(ItemStatuses.All.Select(StateFolder)).FirstOrDefault(folder => !Directory.Exists(folder));
+        new[] { Root, Incoming }.Concat(ItemStatuses.All.Select(StateFolder)).FirstOrDefault(folder => !files.Directory.Exists(folder));
 
     public void EnsureCreated()
     {
-        Directory.CreateDirectory(Root);
+        files.Directory.CreateDirectory(Root);
         foreach (var status in ItemStatuses.All)
-            Directory.CreateDirectory(StateFolder(status));
+            files.Directory.CreateDirectory(StateFolder(status));
         foreach (var folder in new[] { Incoming, LostAndFound, Trash, Logs })
-            Directory.CreateDirectory(folder);
+            files.Directory.CreateDirectory(folder);
     }
+
+    private string Combine(string name) => files.Path.Combine(Root, name);
 }

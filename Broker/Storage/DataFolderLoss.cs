@@ -12,6 +12,9 @@ public sealed class DataFolderLoss(DataFolder data, TimeProvider time, ILogger<D
 
     public bool IsLost => data.MissingFolder() is not null;
 
+    /// <summary>True while some work waits for the folder to come back.</summary>
+    public bool IsWaiting => Volatile.Read(ref _reported) == 1;
+
     /// <summary>Returns at once while the folder is intact; otherwise when it is back (or the broker stops).</summary>
     public async Task WaitUntilRestoredAsync(CancellationToken cancellationToken)
     {

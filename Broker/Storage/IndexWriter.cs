@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.IO.Abstractions;
 
 namespace MediaBroker.Broker.Storage;
 
@@ -6,26 +6,18 @@ namespace MediaBroker.Broker.Storage;
 /// Writes index.json in the background, coalescing changes: a burst of changes costs one write, and the pause after
 /// a write grows with how long it took, so that at 100,000 items the index never eats more than a third of a core.
 /// The item folders stay the truth in between; the last snapshot is written once the broker has stopped
-/// (see <see cref="Hosting.BrokerApp"/>), when nothing can change any more.
+/// (see <see cref="Hosting.BrokerLifecycle"/>), when nothing can change any more.
 /// </summary>
-public sealed class IndexWriter : BackgroundService
+public sealed class IndexWriter(ItemStore store, IFileSystem files, TimeProvider time, ILogger<IndexWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
 
-    private readonly ItemStore _store;
-    private readonly ILogger<IndexWriter> _logger;
     private readonly SemaphoreSlim _dirty = new(0, 1);
     private long _writtenVersion = -1;
 
-    public IndexWriter(ItemStore store, ILogger<IndexWriter> logger)
-    {
-        _store = store;
-        _logger = logger;
-        store.IndexDirty += MarkDirty;
-    }
-
-    private void MarkDirty()
+    /// <summary>Called for every persisted change of the store (wired in <see cref="Hosting.BrokerLifecycle"/>).</summary>
+    public void MarkDirty()
     {
         try { if (_dirty.CurrentCount == 0) _dirty.Release(); }
         catch (SemaphoreFullException) { } // already marked
@@ -38,9 +30,9 @@ public sealed class IndexWriter : BackgroundService
             while (true)
             {
                 await _dirty.WaitAsync(stoppingToken);
-                await Task.Delay(CoalesceDelay, stoppingToken);
+                await Task.Delay(CoalesceDelay, time, stoppingToken);
                 var took = await WriteAsync(CancellationToken.None);
-                await Task.Delay(took * 2, stoppingToken);
+                await Task.Delay(took * 2, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -48,21 +40,22 @@ public sealed class IndexWriter : BackgroundService
         }
     }
 
-    private async Task<TimeSpan> WriteAsync(CancellationToken cancellationToken)
+    /// <returns>How long the write took (the pause before the next grows with it), or the pause before a retry.</returns>
+    public async Task<TimeSpan> WriteAsync(CancellationToken cancellationToken)
     {
-        var snapshot = _store.Snapshot();
+        var snapshot = store.Snapshot();
         if (snapshot.Version == Interlocked.Read(ref _writtenVersion)) return TimeSpan.Zero;
-        var clock = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         try
         {
-            await IndexFile.WriteAsync(_store.Data.IndexFile, snapshot, cancellationToken);
+            await IndexFile.WriteAsync(files, store.Data.IndexFile, snapshot, cancellationToken);
             Interlocked.Exchange(ref _writtenVersion, snapshot.Version);
-            return clock.Elapsed;
+            return time.GetElapsedTime(started);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             // The previous index.json is intact (atomic write) and item.json files hold every change: retry later.
-            _logger.LogError("Could not write index.json: {Reason}; retrying in {Delay}", error.Message, RetryDelay);
+            logger.LogError("Could not write index.json: {Reason}; retrying in {Delay}", error.Message, RetryDelay);
             MarkDirty();
             return RetryDelay;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Abstractions;
 using MediaBroker.Shared.Configuration;
 
 namespace MediaBroker.Broker.Storage;
@@ -11,30 +12,32 @@ namespace MediaBroker.Broker.Storage;
 /// </summary>
 public sealed class RunMarker : IDisposable
 {
+    private readonly IFileSystem _files;
     private readonly string _path;
     private bool _released;
 
-    private RunMarker(string path, bool previousRunStoppedCleanly)
+    private RunMarker(IFileSystem files, string path, bool previousRunStoppedCleanly)
     {
+        _files = files;
         _path = path;
         PreviousRunStoppedCleanly = previousRunStoppedCleanly;
     }
 
     public bool PreviousRunStoppedCleanly { get; }
 
-    public static RunMarker Acquire(DataFolder data)
+    public static RunMarker Acquire(DataFolder data, IFileSystem files)
     {
-        var path = Path.Combine(data.Root, "broker.pid");
+        var path = data.RunMarkerFile;
         var cleanly = true;
-        if (File.Exists(path))
+        if (files.File.Exists(path))
         {
             cleanly = false;
-            if (int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            if (int.TryParse(files.File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
                 && pid != Environment.ProcessId && IsBroker(pid))
                 throw new ConfigurationException($"data_path: another broker (pid {pid}) is using {data.Root}; stop it first or choose another --data");
         }
-        File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        return new RunMarker(path, cleanly);
+        files.File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        return new RunMarker(files, path, cleanly);
     }
 
     /// <summary>Called once everything is stopped and saved: the next start may trust index.json.</summary>
@@ -42,7 +45,7 @@ public sealed class RunMarker : IDisposable
     {
         if (_released) return;
         _released = true;
-        File.Delete(_path);
+        _files.File.Delete(_path);
     }
 
     private static bool IsBroker(int pid)

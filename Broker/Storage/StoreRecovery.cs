@@ -1,4 +1,4 @@
-using System.IO.Enumeration;
+using System.IO.Abstractions;
 using System.Text.Json;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Items;
@@ -25,7 +25,7 @@ public sealed record RecoveredItems(IReadOnlyList<Item> Items, long Version, boo
 /// The last broker stopped after writing its final index.json (see <see cref="RunMarker"/>): the index is trusted and
 /// folder times are not even looked at. Otherwise every folder's time is compared with the last snapshot's.
 /// </param>
-public sealed class StoreRecovery(DataFolder data, ILogger logger, bool previousRunStoppedCleanly = false)
+public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger logger, bool previousRunStoppedCleanly = false)
 {
     // Folder times can lag a change by the file system's timestamp granularity; read a little more than needed.
     private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
@@ -77,18 +77,21 @@ public sealed class StoreRecovery(DataFolder data, ILogger logger, bool previous
     private readonly record struct FolderEntry(string Name, Guid? ItemId, bool IsFolder, DateTime WrittenAt);
 
     private FolderEntry[] ListStateFolder(ItemStatus status, bool withTimes) =>
-        new FileSystemEnumerable<FolderEntry>(data.StateFolder(status), (ref FileSystemEntry entry) =>
-            new FolderEntry(
-                entry.FileName.ToString(),
-                Guid.TryParseExact(entry.FileName, "D", out var id) ? id : null,
-                entry.IsDirectory,
+        files.DirectoryInfo.New(data.StateFolder(status)).EnumerateFileSystemInfos().Select(entry =>
+        {
+            var isFolder = entry is IDirectoryInfo;
+            return new FolderEntry(
+                entry.Name,
+                Guid.TryParseExact(entry.Name, "D", out var id) ? id : null,
+                isFolder,
                 // The stat behind a folder's time is the costly part of a listing; only paid when it is needed.
-                withTimes && entry.IsDirectory ? entry.LastWriteTimeUtc.UtcDateTime : DateTime.MinValue)).ToArray();
+                withTimes && isFolder ? entry.LastWriteTimeUtc : DateTime.MinValue);
+        }).ToArray();
 
     private Item? RecoverItem(FolderEntry entry, ItemStatus status, Dictionary<Guid, (ItemStatus Status, Item Item)> indexed,
         DateTime changedAfter, Dictionary<Guid, Item> found)
     {
-        var path = Path.Combine(data.StateFolder(status), entry.Name);
+        var path = files.Path.Combine(data.StateFolder(status), entry.Name);
         if (!entry.IsFolder || entry.ItemId is not { } itemId)
         {
             KeepAside(path, $"'{entry.Name}' in {status.WireName()} is not an item folder");
@@ -119,19 +122,19 @@ public sealed class StoreRecovery(DataFolder data, ILogger logger, bool previous
             Status = ItemStatus.ToDo, Version = item.Version + 1, UpdatedAt = DateTimeOffset.UtcNow,
             Progress = null, Fps = null, Speed = null, EtaSeconds = null,
         };
-        Directory.Move(data.ItemFolder(ItemStatus.InProgress, item.ItemId), data.ItemFolder(requeued));
-        AtomicFile.WriteAsync(Path.Combine(data.ItemFolder(requeued), ItemFiles.Metadata),
-            (stream, ct) => JsonSerializer.SerializeAsync(stream, requeued, WireJsonContext.Default.Item, ct)).GetAwaiter().GetResult();
+        files.Directory.Move(data.ItemFolder(ItemStatus.InProgress, item.ItemId), data.ItemFolder(requeued));
+        files.WriteJsonAtomicallyAsync(files.Path.Combine(data.ItemFolder(requeued), ItemFiles.Metadata), requeued, WireJsonContext.Default.Item)
+            .GetAwaiter().GetResult();
         logger.LogInformation("Item {ItemId} was being converted when the broker stopped; it is back in to_do", item.ItemId);
         return requeued;
     }
 
     private Item? ReadMetadata(string folder, Guid itemId)
     {
-        var path = Path.Combine(folder, ItemFiles.Metadata);
+        var path = files.Path.Combine(folder, ItemFiles.Metadata);
         try
         {
-            var item = JsonSerializer.Deserialize(File.ReadAllBytes(path), WireJsonContext.Default.Item);
+            var item = JsonSerializer.Deserialize(files.File.ReadAllBytes(path), WireJsonContext.Default.Item);
             if (item?.ItemId == itemId) return item;
             KeepAside(folder, $"{path} names another item");
         }
@@ -146,7 +149,7 @@ public sealed class StoreRecovery(DataFolder data, ILogger logger, bool previous
     {
         try
         {
-            return IndexFile.Read(data.IndexFile);
+            return IndexFile.Read(files, data.IndexFile);
         }
         catch (InvalidDataException error)
         {
@@ -157,27 +160,28 @@ public sealed class StoreRecovery(DataFolder data, ILogger logger, bool previous
 
     private void RemoveLeftoverFiles(string folder)
     {
-        foreach (var file in Directory.EnumerateFiles(folder).Where(file => ItemFiles.IsLeftover(Path.GetFileName(file))))
+        foreach (var file in files.Directory.EnumerateFiles(folder).Where(file => ItemFiles.IsLeftover(files.Path.GetFileName(file))))
         {
-            File.Delete(file);
+            files.File.Delete(file);
             logger.LogInformation("Removed half-written {File}", file);
         }
     }
 
     private void EmptyTrash()
     {
-        foreach (var folder in Directory.EnumerateDirectories(data.Trash))
-            Directory.Delete(folder, recursive: true);
+        foreach (var folder in files.Directory.EnumerateDirectories(data.Trash))
+            files.Directory.Delete(folder, recursive: true);
     }
 
     private void KeepAside(string path, string reason)
     {
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        var target = Path.Combine(data.LostAndFound, $"{stamp}-{Path.GetFileName(path)}");
-        for (var attempt = 1; File.Exists(target) || Directory.Exists(target); attempt++)
-            target = Path.Combine(data.LostAndFound, $"{stamp}-{attempt}-{Path.GetFileName(path)}");
-        if (Directory.Exists(path)) Directory.Move(path, target);
-        else File.Move(path, target);
+        var name = files.Path.GetFileName(path);
+        var target = files.Path.Combine(data.LostAndFound, $"{stamp}-{name}");
+        for (var attempt = 1; files.File.Exists(target) || files.Directory.Exists(target); attempt++)
+            target = files.Path.Combine(data.LostAndFound, $"{stamp}-{attempt}-{name}");
+        if (files.Directory.Exists(path)) files.Directory.Move(path, target);
+        else files.File.Move(path, target);
         logger.LogError("Recovery: {Reason}. Moved to {Target} for a person to look at", reason, target);
     }
 }

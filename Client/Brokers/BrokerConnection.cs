@@ -17,10 +17,12 @@ public sealed class BrokerConnection : IDisposable
     private static readonly TimeSpan FirstPause = TimeSpan.FromSeconds(1);
     private readonly ResiliencePipeline _availability;
     private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly TimeProvider _time;
 
     public BrokerConnection(ServerEntry entry, TimeSpan maxPause, TimeProvider time)
     {
         Entry = entry;
+        _time = time;
         Http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
         {
             BaseAddress = new Uri(entry.Url.EndsWith('/') ? entry.Url : entry.Url + "/"),
@@ -88,13 +90,13 @@ public sealed class BrokerConnection : IDisposable
     public async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, TimeSpan timeout, CancellationToken cancellationToken) =>
         await _availability.ExecuteAsync(async ct =>
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(timeout);
+            using var timedOut = new CancellationTokenSource(timeout, _time);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct, timedOut.Token);
             try
             {
                 return await call(limit.Token);
             }
-            catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (timedOut.IsCancellationRequested && !ct.IsCancellationRequested)
             {
                 throw new BrokerUnavailableException(Api.BaseAddress, "timed out");
             }

@@ -43,8 +43,8 @@ public static class DownloadCommand
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var partial = OutputPlacement.PartialFor(target, id);
         await Terminal.ShowProgressAsync(item.Output.FileName, item.Output.FileSize, async report =>
-            await new OutputDownloader(broker.Http, TimeSpan.FromSeconds(60)).DownloadAsync(item, partial, report, cancellationToken));
-        var placed = OutputPlacement.MoveIntoPlace(partial, target, OutputCollision.Skip);
+            await new OutputDownloader(broker.Http, TimeSpan.FromSeconds(60), context.Time).DownloadAsync(item, partial, report, cancellationToken));
+        var placed = context.Placement.MoveIntoPlace(partial, target, OutputCollision.Skip);
         if (placed is null) return Cli.Fail($"{target} appeared meanwhile; it is not overwritten");
         Console.WriteLine($"{placed} ({item.Output.FileSize} bytes, sha512 verified)");
         return ExitCodes.Ok;

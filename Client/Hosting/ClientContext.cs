@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using MediaBroker.Client.Brokers;
 using MediaBroker.Client.Configuration;
 using MediaBroker.Client.State;
@@ -15,7 +16,8 @@ public sealed class ClientContext : IDisposable
     private readonly FileStream? _stateLock;
     private readonly Serilog.Core.Logger _serilog;
 
-    private ClientContext(ClientSettings settings, ClientDatabase database, FileStream? stateLock, Serilog.Core.Logger serilog, TimeProvider time)
+    private ClientContext(ClientSettings settings, ClientDatabase database, FileStream? stateLock, Serilog.Core.Logger serilog, TimeProvider time,
+        IFileSystem files)
     {
         Settings = settings;
         Database = database;
@@ -25,13 +27,16 @@ public sealed class ClientContext : IDisposable
         Loggers = new SerilogLoggerFactory(serilog);
         Brokers = new BrokerDirectory(settings, time);
         Scanner = new FolderScanner(settings, database, time, Loggers.CreateLogger<FolderScanner>());
-        Engine = new SyncEngine(settings, database, Brokers, Scanner, time, Loggers.CreateLogger<SyncEngine>());
+        Placement = new OutputPlacement(files);
+        var fetcher = new OutputFetcher(database, Scanner, files, Placement, time, Loggers.CreateLogger<OutputFetcher>());
+        Engine = new SyncEngine(settings, database, Brokers, Scanner, fetcher, time, Loggers.CreateLogger<SyncEngine>());
     }
 
     public ClientSettings Settings { get; }
     public ClientDatabase Database { get; }
     public BrokerDirectory Brokers { get; }
     public FolderScanner Scanner { get; }
+    public OutputPlacement Placement { get; }
     public SyncEngine Engine { get; }
     public ILoggerFactory Loggers { get; }
     public TimeProvider Time { get; }
@@ -58,7 +63,9 @@ public sealed class ClientContext : IDisposable
         var serilog = CreateLogger(settings, verbose && exclusive);
         try
         {
-            return new ClientContext(settings, ClientDatabase.Open(settings.StatePath, forWriting: exclusive), stateLock, serilog, time ?? TimeProvider.System);
+            var files = new FileSystem();
+            return new ClientContext(settings, ClientDatabase.Open(files, settings.StatePath, forWriting: exclusive), stateLock, serilog,
+                time ?? TimeProvider.System, files);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.Text.Json;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Json;
@@ -20,6 +21,7 @@ public sealed class ClientDatabase
     public const string FileName = "items.json";
     private static readonly JsonSerializerOptions Options = WireJson.Indented;
 
+    private readonly IFileSystem _disk;
     private readonly string _path;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _saving = new(1, 1);
@@ -27,29 +29,31 @@ public sealed class ClientDatabase
     private long _version;
     private long _savedVersion;
 
-    private ClientDatabase(string path, ClientDatabaseDocument document)
+    private ClientDatabase(IFileSystem files, string path, ClientDatabaseDocument document)
     {
+        _disk = files;
         _path = path;
         _files = new Dictionary<string, TrackedFile>(document.Files, StringComparer.Ordinal);
         _version = _savedVersion = document.Version;
     }
 
-    public string StatePath => Path.GetDirectoryName(_path)!;
+    public string StatePath => _disk.Path.GetDirectoryName(_path)!;
 
     /// <param name="forWriting">Create the folder and clear half-written leftovers; readers leave everything as it is.</param>
-    public static ClientDatabase Open(string statePath, bool forWriting)
+    public static ClientDatabase Open(IFileSystem files, string statePath, bool forWriting)
     {
-        var path = Path.Combine(statePath, FileName);
+        var path = files.Path.Combine(statePath, FileName);
         if (forWriting)
         {
-            Directory.CreateDirectory(statePath);
-            foreach (var leftover in Directory.EnumerateFiles(statePath).Where(file => AtomicFile.IsTemporary(Path.GetFileName(file))))
-                File.Delete(leftover);
+            files.Directory.CreateDirectory(statePath);
+            foreach (var leftover in files.Directory.EnumerateFiles(statePath).Where(file => AtomicFile.IsTemporary(files.Path.GetFileName(file))))
+                files.File.Delete(leftover);
         }
-        if (!File.Exists(path)) return new ClientDatabase(path, new ClientDatabaseDocument());
+        if (!files.File.Exists(path)) return new ClientDatabase(files, path, new ClientDatabaseDocument());
         try
         {
-            return new ClientDatabase(path, JsonSerializer.Deserialize<ClientDatabaseDocument>(File.ReadAllBytes(path), Options) ?? new ClientDatabaseDocument());
+            return new ClientDatabase(files, path,
+                JsonSerializer.Deserialize<ClientDatabaseDocument>(files.File.ReadAllBytes(path), Options) ?? new ClientDatabaseDocument());
         }
         catch (JsonException error)
         {
@@ -106,7 +110,7 @@ public sealed class ClientDatabase
                 if (_version == _savedVersion) return;
                 document = new ClientDatabaseDocument { Version = _version, Files = new Dictionary<string, TrackedFile>(_files, StringComparer.Ordinal) };
             }
-            await AtomicFile.WriteJsonAsync(_path, document, Options, cancellationToken);
+            await _disk.WriteJsonAtomicallyAsync(_path, document, Options, cancellationToken);
             lock (_gate) _savedVersion = document.Version;
         }
         finally

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.Net;
 using MediaBroker.Client.Brokers;
 using MediaBroker.Client.Configuration;
@@ -16,7 +17,7 @@ namespace MediaBroker.Client.Sync;
 /// place under the output rules, then does what after_success says with the source. An output already in place
 /// with the right sha512 is recognised rather than fetched twice.
 /// </summary>
-public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner, ILogger logger)
+public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner, IFileSystem files, OutputPlacement placement, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
@@ -35,13 +36,13 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
                 database.Put(file with { Status = FileStatus.Done, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
                 await database.SaveAsync(cancellationToken);
                 logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, target);
-                OutputPlacement.HandleSource(root, file.Path);
+                placement.HandleSource(root, file.Path);
                 return;
             }
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var partial = await new OutputDownloader(broker.Http, StallTimeout)
+            files.Directory.CreateDirectory(files.Path.GetDirectoryName(target)!);
+            var partial = await new OutputDownloader(broker.Http, StallTimeout, time)
                 .DownloadAsync(item, OutputPlacement.PartialFor(target, item.ItemId), null, cancellationToken);
-            var placed = OutputPlacement.MoveIntoPlace(partial, target, root?.WhenOutputExists ?? OutputCollision.Number);
+            var placed = placement.MoveIntoPlace(partial, target, root?.WhenOutputExists ?? OutputCollision.Number);
             if (placed is null)
             {
                 logger.LogWarning("{Target} exists already; it is kept and the new output dropped (when_output_exists: skip)", target);
@@ -51,7 +52,7 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
             database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
             await database.SaveAsync(cancellationToken);
             logger.LogInformation("{File} -> {Output} (sha512 verified)", file.Path, placed);
-            OutputPlacement.HandleSource(root, file.Path);
+            placement.HandleSource(root, file.Path);
         }
         catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
         {
@@ -68,10 +69,10 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
         }
     }
 
-    private static async Task<bool> IsInPlaceAsync(string target, ItemOutput output, CancellationToken cancellationToken)
+    private async Task<bool> IsInPlaceAsync(string target, ItemOutput output, CancellationToken cancellationToken)
     {
-        var existing = new FileInfo(target);
+        var existing = files.FileInfo.New(target);
         return existing.Exists && existing.Length == output.FileSize
-            && await Sha512Hex.OfFileAsync(target, cancellationToken) == output.Sha512Checksum;
+            && await Sha512Hex.OfFileAsync(files, target, cancellationToken) == output.Sha512Checksum;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Abstractions;
 using MediaBroker.Client.Configuration;
 using MediaBroker.Shared.Files;
 
@@ -9,7 +10,7 @@ namespace MediaBroker.Client.Sync;
 /// source's relative folder (a Plex or Jellyfin library); moved in from a partial file by one rename, and never over
 /// an existing file (skip, or a numbered name, as the root says).
 /// </summary>
-public static class OutputPlacement
+public sealed class OutputPlacement(IFileSystem files)
 {
     /// <summary>The intended output path; <paramref name="root"/> is null for files handed over by hand.</summary>
     public static string TargetFor(ObservedPath? root, string source, string outputFileName, string conversionType)
@@ -29,29 +30,30 @@ public static class OutputPlacement
         Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{itemId:N}.partial");
 
     /// <returns>Where the output went, or null when the target exists and the policy is skip (the partial file is removed).</returns>
-    public static string? MoveIntoPlace(string partial, string target, string whenExists)
+    public string? MoveIntoPlace(string partial, string target, string whenExists)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var folder = files.Path.GetDirectoryName(target)!;
+        files.Directory.CreateDirectory(folder);
         for (var attempt = 0; attempt < 1000; attempt++)
         {
             var candidate = attempt == 0 ? target
-                : Path.Combine(Path.GetDirectoryName(target)!, $"{Path.GetFileNameWithoutExtension(target)} ({attempt.ToString(CultureInfo.InvariantCulture)}){Path.GetExtension(target)}");
-            if (File.Exists(candidate) || Directory.Exists(candidate))
+                : files.Path.Combine(folder, $"{files.Path.GetFileNameWithoutExtension(target)} ({attempt.ToString(CultureInfo.InvariantCulture)}){files.Path.GetExtension(target)}");
+            if (files.File.Exists(candidate) || files.Directory.Exists(candidate))
             {
                 if (whenExists == OutputCollision.Skip)
                 {
-                    File.Delete(partial);
+                    files.File.Delete(partial);
                     return null;
                 }
                 continue;
             }
             try
             {
-                File.Move(partial, candidate, overwrite: false); // fails rather than replace a file that appeared meanwhile
-                DirectorySync.Flush(Path.GetDirectoryName(candidate)!);
+                files.File.Move(partial, candidate, overwrite: false); // fails rather than replace a file that appeared meanwhile
+                files.FlushFolder(folder);
                 return candidate;
             }
-            catch (IOException) when (File.Exists(candidate))
+            catch (IOException) when (files.File.Exists(candidate))
             {
             }
         }
@@ -59,18 +61,17 @@ public static class OutputPlacement
     }
 
     /// <summary>What after_success says to do with a source whose output is in place.</summary>
-    public static void HandleSource(ObservedPath? root, string source)
+    public void HandleSource(ObservedPath? root, string source)
     {
-        if (root is null || !File.Exists(source)) return;
+        if (root is null || !files.File.Exists(source)) return;
         switch (root.AfterSuccess)
         {
             case SourceAfterSuccess.Delete:
-                File.Delete(source);
+                files.File.Delete(source);
                 break;
             case SourceAfterSuccess.Move when root.MoveSourceTo is { } folder:
-                var target = Path.Combine(folder, Path.GetRelativePath(root.Path, source));
-                var partial = source; // moved as it is; a numbered name if the target exists
-                MoveIntoPlace(partial, target, OutputCollision.Number);
+                // Moved as it is; a numbered name if the target exists.
+                MoveIntoPlace(source, files.Path.Combine(folder, files.Path.GetRelativePath(root.Path, source)), OutputCollision.Number);
                 break;
         }
     }

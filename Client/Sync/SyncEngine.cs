@@ -19,10 +19,10 @@ public sealed record PassReport(int Pending, int Done, int Failed, int Refused, 
 /// Every step is recorded in the item database first, so a pass cut off at any point resumes at the next.
 /// </summary>
 public sealed class SyncEngine(
-    ClientSettings settings, ClientDatabase database, BrokerDirectory brokers, FolderScanner scanner, TimeProvider time, ILogger<SyncEngine> logger)
+    ClientSettings settings, ClientDatabase database, BrokerDirectory brokers, FolderScanner scanner, OutputFetcher fetcher, TimeProvider time,
+    ILogger<SyncEngine> logger)
 {
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
-    private readonly OutputFetcher _fetcher = new(database, scanner, logger);
     private TimeSpan Failover => TimeSpan.FromMinutes(settings.FailoverAfterMinutes);
 
     public async Task<PassReport> RunPassAsync(bool scan, CancellationToken cancellationToken)
@@ -196,7 +196,7 @@ public sealed class SyncEngine(
             finished.AddRange(await PollAsync(broker, group.ToList(), cancellationToken));
         }
         await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },
-            async (entry, token) => await _fetcher.FetchAsync(entry.File, entry.Broker, entry.Item, token));
+            async (entry, token) => await fetcher.FetchAsync(entry.File, entry.Broker, entry.Item, token));
     }
 
     private async Task<List<(TrackedFile, BrokerConnection, Item)>> PollAsync(BrokerConnection broker, List<TrackedFile> files, CancellationToken cancellationToken)

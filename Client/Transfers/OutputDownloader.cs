@@ -15,7 +15,7 @@ public sealed class OutputCorruptException(string message) : Exception(message);
 /// Fetches an item's output into a partial file, resuming it with Range and If-Range after a broken link, and accepts
 /// it only when its sha512 equals the broker's record. The caller moves the verified file into place.
 /// </summary>
-public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout)
+public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout, TimeProvider time)
 {
     /// <returns>The verified partial file's path.</returns>
     public async Task<string> DownloadAsync(Item item, string partialPath, Action<long>? onProgress, CancellationToken cancellationToken)
@@ -35,7 +35,7 @@ public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout)
                 hash.GetHashAndReset();
             }
             await using var file = new FileStream(partialPath, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
-            await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), stallTimeout);
+            await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), stallTimeout, time);
             var start = have;
             try
             {

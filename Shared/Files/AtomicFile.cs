@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -12,40 +13,43 @@ public static class AtomicFile
     /// <summary>Suffix of the temporary files; whatever carries it after a crash is a half-written leftover.</summary>
     public const string TemporarySuffix = ".tmp";
 
-    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    public static async Task WriteAtomicallyAsync(this IFileSystem files, string path, Func<Stream, CancellationToken, Task> write,
+        CancellationToken cancellationToken = default)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporarySuffix}");
+        var folder = files.Path.GetDirectoryName(files.Path.GetFullPath(path))!;
+        var temporary = files.Path.Combine(folder, $".{files.Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
-            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var stream = files.FileStream.New(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
                 await write(stream, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
-            DirectorySync.Flush(folder);
+            files.File.Move(temporary, path, overwrite: true);
+            files.FlushFolder(folder);
         }
         catch
         {
-            TryDelete(temporary);
+            TryDelete(files, temporary);
             throw;
         }
     }
 
-    public static Task WriteJsonAsync<T>(string path, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default) =>
-        WriteAsync(path, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, typeInfo, ct), cancellationToken);
+    public static Task WriteJsonAtomicallyAsync<T>(this IFileSystem files, string path, T value, JsonTypeInfo<T> typeInfo,
+        CancellationToken cancellationToken = default) =>
+        files.WriteAtomicallyAsync(path, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, typeInfo, ct), cancellationToken);
 
-    public static Task WriteJsonAsync<T>(string path, T value, JsonSerializerOptions options, CancellationToken cancellationToken = default) =>
-        WriteAsync(path, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, options, ct), cancellationToken);
+    public static Task WriteJsonAtomicallyAsync<T>(this IFileSystem files, string path, T value, JsonSerializerOptions options,
+        CancellationToken cancellationToken = default) =>
+        files.WriteAtomicallyAsync(path, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, options, ct), cancellationToken);
 
     public static bool IsTemporary(string fileName) =>
         fileName.StartsWith('.') && fileName.EndsWith(TemporarySuffix, StringComparison.Ordinal);
 
-    private static void TryDelete(string path)
+    private static void TryDelete(IFileSystem files, string path)
     {
-        try { File.Delete(path); }
+        try { files.File.Delete(path); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.Runtime.InteropServices;
 
 namespace MediaBroker.Shared.Files;
@@ -8,8 +9,10 @@ namespace MediaBroker.Shared.Files;
 /// </summary>
 public static partial class DirectorySync
 {
-    public static void Flush(string folder)
+    /// <summary>Only a real disk has entries to flush; on any other file system (a test's) this does nothing.</summary>
+    public static void FlushFolder(this IFileSystem files, string folder)
     {
+        if (files is not FileSystem) return;
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         var descriptor = Open(folder, 0 /* O_RDONLY */);
         if (descriptor < 0) return; // best effort: the data itself was already flushed

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.Security.Cryptography;
 
 namespace MediaBroker.Shared.Hashing;
@@ -12,9 +13,12 @@ public static class Sha512Hex
     public static async Task<string> OfStreamAsync(Stream stream, CancellationToken cancellationToken = default) =>
         Convert.ToHexStringLower(await SHA512.HashDataAsync(stream, cancellationToken));
 
-    public static async Task<string> OfFileAsync(string path, CancellationToken cancellationToken = default)
+    public static Task<string> OfFileAsync(string path, CancellationToken cancellationToken = default) =>
+        OfFileAsync(RealDisk, path, cancellationToken);
+
+    public static async Task<string> OfFileAsync(IFileSystem files, string path, CancellationToken cancellationToken = default)
     {
-        await using var stream = OpenSequential(path);
+        await using var stream = OpenSequential(files, path);
         return await OfStreamAsync(stream, cancellationToken);
     }
 
@@ -35,6 +39,10 @@ public static class Sha512Hex
     public static string FromBase64(string base64) => Convert.ToHexStringLower(Convert.FromBase64String(base64));
 
     /// <summary>A read stream tuned for one pass over a large file.</summary>
-    public static FileStream OpenSequential(string path) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+    public static Stream OpenSequential(string path) => OpenSequential(RealDisk, path);
+
+    public static FileSystemStream OpenSequential(IFileSystem files, string path) =>
+        files.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+
+    private static readonly FileSystem RealDisk = new();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Json;
@@ -40,7 +41,7 @@ public static class IndexBench
 
     private static async Task<Figures> MeasureAsync(TempFolder folder, int count, bool quiet = false)
     {
-        var data = new DataFolder(folder.Combine($"data-{count}"));
+        var data = Disk.DataFolder(folder.Combine($"data-{count}"));
         data.EnsureCreated();
         var output = Console.Out;
         if (quiet) Console.SetOut(TextWriter.Null);
@@ -54,6 +55,13 @@ public static class IndexBench
         }
     }
 
+    private static async Task<ItemStore> OpenStoreAsync(DataFolder data, bool previousRunStoppedCleanly)
+    {
+        var store = new ItemStore(data, Disk.Real, TimeProvider.System, new BrokerSettings(), NullLogger<ItemStore>.Instance);
+        await store.OpenAsync(previousRunStoppedCleanly);
+        return store;
+    }
+
     private static async Task<Figures> MeasureAsync(DataFolder data, int count)
     {
         Console.WriteLine($"\n{count:N0} items");
@@ -61,19 +69,20 @@ public static class IndexBench
         Row("made on disk (item folders and item.json)", Ms(created));
 
         ItemStore? store = null;
-        var rebuild = await Measure.TimeAsync(async () => store = await ItemStore.OpenAsync(data, TimeProvider.System, NullLogger.Instance));
+        var rebuild = await Measure.TimeAsync(async () => store = await OpenStoreAsync(data, previousRunStoppedCleanly: false));
         Row("first start, no index.json (rebuild)", Ms(rebuild));
         var indexBytes = new FileInfo(data.IndexFile).Length;
         Row("index.json size", $"{indexBytes / 1e6:0.0} MB");
 
         var startups = new List<TimeSpan>();
         for (var i = 0; i < 3; i++)
-            startups.Add(await Measure.TimeAsync(async () => store = await ItemStore.OpenAsync(data, TimeProvider.System, NullLogger.Instance, previousRunStoppedCleanly: true)));
+            startups.Add(await Measure.TimeAsync(async () => store = await OpenStoreAsync(data, previousRunStoppedCleanly: true)));
         var startup = Median(startups);
         Row("store start-up, after a clean stop (median of 3)", Ms(startup));
 
         // As in a broker: every change marks the index dirty and the writer rewrites it in the background.
-        using var writer = new IndexWriter(store!, NullLogger<IndexWriter>.Instance);
+        using var writer = new IndexWriter(store!, Disk.Real, TimeProvider.System, NullLogger<IndexWriter>.Instance);
+        store!.IndexDirty += writer.MarkDirty;
         await writer.StartAsync(CancellationToken.None);
         var adds = new List<TimeSpan>();
         var added = new List<Guid>();

@@ -25,6 +25,16 @@ public static class Measure
 
     public static string Ratio(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "x";
 
+    public static double Median(IEnumerable<double> samples)
+    {
+        var sorted = samples.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>The median of ratios measured round by round, with their spread: what a noisy shared machine allows to quote.</summary>
+    public static string RatioWithSpread(IReadOnlyList<double> ratios) =>
+        $"{Ratio(Median(ratios))} (from {Ratio(ratios.Min())} to {Ratio(ratios.Max())} over {ratios.Count} rounds)";
+
     public static string MBps(long bytes, TimeSpan time) => (bytes / 1e6 / time.TotalSeconds).ToString("0", CultureInfo.InvariantCulture) + " MB/s";
 
     public static void Row(string label, string value) => Console.WriteLine($"  {label,-52} {value}");

@@ -5,7 +5,11 @@ using MediaBroker.Testing;
 
 namespace MediaBroker.Client.Tests;
 
-/// <summary>A clock that runs in real time but can jump ahead (timers stay real, so retry delays still pass).</summary>
+/// <summary>
+/// A clock that runs in real time but can jump ahead: for a client talking to real brokers, whose retry pauses must
+/// pass in real time while a test skips the minutes of a failover. (Where time may stand still, tests use
+/// FakeTimeProvider instead: it cannot do both at once.)
+/// </summary>
 public sealed class JumpingClock : TimeProvider
 {
     private TimeSpan _offset;
@@ -57,7 +61,7 @@ public sealed class ClientHarness : IDisposable
         return ConfigPath;
     }
 
-    public ClientContext Open() => ClientContext.Open(ConfigPath, exclusive: true, verbose: false, Clock);
+    public ClientContext Open(TimeProvider? time = null) => ClientContext.Open(ConfigPath, exclusive: true, verbose: false, time ?? Clock);
 
     /// <summary>Runs passes until <paramref name="done"/> holds (waiting for files to settle and brokers to convert).</summary>
     public static async Task RunUntilAsync(ClientContext context, Func<bool> done, string what, TimeSpan? limit = null)

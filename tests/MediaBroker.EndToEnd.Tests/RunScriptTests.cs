@@ -32,8 +32,15 @@ public sealed class RunScriptTests : IDisposable
         run.BeginErrorReadLine();
         try
         {
-            await Eventually.TrueAsync(() => { lock (output) return output.ToString().Contains("MediaBroker is running.", StringComparison.Ordinal); },
-                "scripts/run to say where to drop files", TimeSpan.FromMinutes(5));
+            await Eventually.TrueAsync(() =>
+            {
+                lock (output)
+                {
+                    if (output.ToString().Contains("MediaBroker is running.", StringComparison.Ordinal)) return true;
+                    if (run.HasExited) throw new InvalidOperationException($"scripts/run ended ({run.ExitCode}) before it was running:\n{output}");
+                    return false;
+                }
+            }, "scripts/run to say where to drop files", TimeSpan.FromMinutes(5));
             var picture = await TestMedia.ImageAsync(_folder.Combine("staged.png"), seed: 77);
             File.Move(picture, _folder.Combine("drop", "sunset.png"));
 
@@ -41,7 +48,7 @@ public sealed class RunScriptTests : IDisposable
         }
         finally
         {
-            Signals.Send(run.Id, Signals.Term);
+            if (!run.HasExited) Signals.Send(run.Id, Signals.Term);
             await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         }
         Assert.Equal(0, run.ExitCode);

@@ -22,13 +22,13 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
     private readonly TempFolder _folder = new("e2e");
     private readonly BrokerProcess?[] _brokers = new BrokerProcess?[3];
     private readonly List<CuttingProxy> _links = [];
-    private Process? _client;
+    private ClientProcess.Daemon? _client;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (_client is { HasExited: false }) _client.Kill(entireProcessTree: true);
+        _client?.Dispose();
         foreach (var broker in _brokers) if (broker is not null) await broker.DisposeAsync();
         foreach (var link in _links) await link.DisposeAsync();
         _folder.Dispose();
@@ -41,7 +41,7 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
     {
         var names = new[] { "a", "b", "c" };
         var ports = FreePorts(3);
-        var data = names.Select(name => new DataFolder(_folder.Combine($"broker-{name}"))).ToArray();
+        var data = names.Select(name => Disk.DataFolder(_folder.Combine($"broker-{name}"))).ToArray();
         foreach (var port in ports)
             _links.Add(new CuttingProxy(new Uri($"http://127.0.0.1:{port}/"), long.MaxValue, cuts: 0) { BytesPerSecond = 4_000_000 });
         var config = WriteClientConfig(names.Zip(_links, (name, link) => (name, link.Url)));
@@ -65,8 +65,9 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
 
         // The client is killed once, half way, and started again.
         await Eventually.TrueAsync(() => sources.Count(source => File.Exists(source.ExpectedOutput)) >= 6, "a first third of the outputs", TimeSpan.FromSeconds(180));
-        _client.Kill(entireProcessTree: true);
-        await _client.WaitForExitAsync();
+        _client.Kill();
+        await _client.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        _client.Dispose();
         log.WriteLine($"killed the client with {sources.Count(source => File.Exists(source.ExpectedOutput))} outputs in place");
         _client = ClientProcess.Start(_folder.Path, "watch", "--config", config);
 
@@ -103,7 +104,7 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
         Assert.Empty(Directory.EnumerateFiles(_folder.Combine("library"), ".*", SearchOption.AllDirectories));
 
         Signals.Send(_client.Id, Signals.Term);
-        await _client.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await _client.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, _client.ExitCode);
     }
 

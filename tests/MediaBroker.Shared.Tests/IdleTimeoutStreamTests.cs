@@ -1,8 +1,10 @@
 using System.Threading.Channels;
 using MediaBroker.Shared.Transfers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MediaBroker.Shared.Tests;
 
+/// <summary>The idle timeout of uploads, on a clock that moves only when the test moves it.</summary>
 public sealed class IdleTimeoutStreamTests
 {
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
@@ -10,15 +12,20 @@ public sealed class IdleTimeoutStreamTests
     [Fact]
     public async Task A_source_that_goes_silent_fails_as_a_broken_connection()
     {
-        using var silent = new IdleTimeoutStream(new SilentStream(), TimeSpan.FromMilliseconds(300));
-        var error = await Assert.ThrowsAsync<StalledTransferException>(async () => await silent.ReadAsync(new byte[10]).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        var clock = new FakeTimeProvider();
+        using var silent = new IdleTimeoutStream(new SilentStream(), Idle, clock);
+        var read = silent.ReadAsync(new byte[10]).AsTask();
+
+        clock.Advance(Idle + TimeSpan.FromMilliseconds(300));
+
+        var error = await Assert.ThrowsAsync<StalledTransferException>(() => read.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.IsAssignableFrom<IOException>(error);
     }
 
     [Fact]
     public async Task A_read_that_waits_longer_than_the_idle_time_fails_and_one_just_under_it_does_not()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var source = new GatedStream();
         using var stream = new IdleTimeoutStream(source, Idle, clock);
         var buffer = new byte[1];
@@ -36,7 +43,7 @@ public sealed class IdleTimeoutStreamTests
     [Fact]
     public async Task A_source_that_keeps_sending_is_never_cut_however_long_the_transfer()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var source = new GatedStream();
         using var stream = new IdleTimeoutStream(source, Idle, clock);
         var buffer = new byte[1];
@@ -52,7 +59,7 @@ public sealed class IdleTimeoutStreamTests
     [Fact]
     public async Task A_consumer_that_pauses_between_reads_is_not_taken_for_a_silent_source()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         using var stream = new IdleTimeoutStream(new MemoryStream(new byte[10]), Idle, clock);
         var buffer = new byte[1];
         Assert.Equal(1, await stream.ReadAsync(buffer));

@@ -10,8 +10,8 @@ public sealed class BrokerFleet(TempFolder folder) : IAsyncDisposable
     public int Count => _brokers.Count;
 
     /// <param name="dataPath">An existing data folder (a restart), or null for a new one.</param>
-    public async Task<RunningBroker> StartAsync(Func<BrokerSettings, BrokerSettings>? configure = null, string? dataPath = null) =>
-        Add(await RunningBroker.StartAsync(dataPath ?? folder.Combine($"data-{_brokers.Count}"), configure));
+    public async Task<RunningBroker> StartAsync(Func<BrokerSettings, BrokerSettings>? configure = null, string? dataPath = null, TimeProvider? time = null) =>
+        Add(await RunningBroker.StartAsync(dataPath ?? folder.Combine($"data-{_brokers.Count}"), configure, time));
 
     public RunningBroker Add(RunningBroker broker)
     {

@@ -1,11 +1,10 @@
-using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Testing;
 
-/// <summary>Puts items straight into a store, as an upload would after its checks, for tests about storage itself.</summary>
+/// <summary>Items as an upload would make them after its checks, for tests about storage itself.</summary>
 public static class ItemDrafts
 {
     public static Item Draft(byte[] content, string fileName = "clip.mp4", string conversionType = "mkv_x265", string clientId = "local") => new()
@@ -23,15 +22,4 @@ public static class ItemDrafts
         Status = ItemStatus.ToDo,
         Media = new MediaInfo { Type = MediaTypes.Video, Container = "matroska,webm", DurationSeconds = 2, Width = 320, Height = 240 },
     };
-
-    public static async Task<Item> AddAsync(ItemStore store, byte[]? content = null, string fileName = "clip.mp4", string clientId = "local")
-    {
-        content ??= Guid.NewGuid().ToByteArray();
-        var staging = Path.Combine(store.Data.Incoming, "post-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(staging);
-        await File.WriteAllBytesAsync(Path.Combine(staging, ItemFiles.Input), content);
-        var (item, created) = await store.CreateAsync(staging, Draft(content, fileName, clientId: clientId));
-        if (!created) Directory.Delete(staging, recursive: true);
-        return item;
-    }
 }

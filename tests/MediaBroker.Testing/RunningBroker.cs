@@ -44,11 +44,20 @@ public sealed class RunningBroker : IAsyncDisposable
         return settings;
     }
 
-    public static async Task<RunningBroker> StartAsync(string dataPath, Func<BrokerSettings, BrokerSettings>? configure = null)
+    /// <param name="time">The broker's clock: a FakeTimeProvider makes its timeouts and grace periods move only when a test says.</param>
+    public static async Task<RunningBroker> StartAsync(string dataPath, Func<BrokerSettings, BrokerSettings>? configure = null, TimeProvider? time = null)
     {
         var settings = SettingsFor(dataPath, configure);
-        var app = await BrokerApp.CreateAsync(settings, new BrokerHostOptions { LogToConsole = false });
-        await app.StartAsync();
+        var app = BrokerApp.Create(settings, new BrokerHostOptions { LogToConsole = false, Time = time ?? TimeProvider.System });
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         return new RunningBroker(app, settings, new Uri(BrokerApp.ListeningUrl(app) + "/"));
     }
 

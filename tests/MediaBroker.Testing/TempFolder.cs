@@ -21,6 +21,15 @@ public sealed class TempFolder : IDisposable
         return path;
     }
 
+    /// <summary>An executable shell script, standing in for a program where a test needs it to misbehave.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public string WriteScript(string relative, string script)
+    {
+        var path = WriteFile(relative, System.Text.Encoding.UTF8.GetBytes(script));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); }

@@ -1,11 +1,10 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using MediaBroker.Testing;
 
 namespace MediaBroker.Broker.Tests.Conversion;
 
 /// <summary>Inputs that would make ffmpeg read other files: refused by ffmpeg itself (format whitelist), never followed.</summary>
-public sealed partial class HostileInputTests : IAsyncLifetime
+public sealed class HostileInputTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new("hostile-input");
     private RunningBroker _broker = null!;
@@ -22,8 +21,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     public async Task An_hls_playlist_pointing_at_a_local_file_outside_the_data_folder_is_refused_and_nothing_is_read()
     {
         // The playlist points at a named pipe: if anything opened it for reading, a writer could open it too.
-        var secret = _folder.Combine("secret.ts");
-        Assert.Equal(0, MakeFifo(secret, Convert.ToInt32("600", 8)));
+        var secret = NamedPipe.Make(_folder.Combine("secret.ts"));
         var playlist = _folder.WriteFile("movie.m3u8", System.Text.Encoding.ASCII.GetBytes(
             $"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n{secret}\n#EXTINF:2.0,\nfile://{secret}\n#EXT-X-ENDLIST\n"));
         using var watching = new CancellationTokenSource();
@@ -58,28 +56,13 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         Assert.Empty(_broker.Store.List(new MediaBroker.Broker.Storage.ItemQuery()).Items);
     }
 
-    // Opening a FIFO for writing without blocking succeeds only while a reader has it open.
     private static async Task<bool> WatchForReaderAsync(string fifo, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            var descriptor = Open(fifo, 1 /* O_WRONLY */ | 0x800 /* O_NONBLOCK */);
-            if (descriptor >= 0)
-            {
-                _ = Close(descriptor);
-                return true;
-            }
+            if (NamedPipe.HasReader(fifo)) return true;
             try { await Task.Delay(2, stop); } catch (OperationCanceledException) { }
         }
         return false;
     }
-
-    [LibraryImport("libc", EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MakeFifo(string path, int mode);
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int descriptor);
 }

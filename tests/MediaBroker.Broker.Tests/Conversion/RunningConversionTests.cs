@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Media;
 using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Json;
 using MediaBroker.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MediaBroker.Broker.Tests.Conversion;
 
@@ -24,9 +26,10 @@ public sealed class RunningConversionTests : IAsyncLifetime
     }
 
     private async Task<(RunningBroker Broker, Item Item)> StartSlowConversionAsync(
-        double seconds = 4, Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null)
+        double seconds = 4, Func<MediaBroker.Broker.Configuration.BrokerSettings, MediaBroker.Broker.Configuration.BrokerSettings>? configure = null,
+        TimeProvider? time = null)
     {
-        var broker = await _brokers.StartAsync(settings => (configure ?? (s => s))(SlowProfiles.With(settings)));
+        var broker = await _brokers.StartAsync(settings => (configure ?? (s => s))(SlowProfiles.With(settings)), time: time);
         var clip = await TestMedia.VideoAsync(_folder.Combine($"slow{_brokers.Count}.mkv"), seconds: seconds, seed: _brokers.Count);
         var response = await broker.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = SlowProfiles.Name });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -56,10 +59,11 @@ public sealed class RunningConversionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Deleting_a_running_item_stops_its_ffmpeg_at_once_and_removes_everything()
+    public async Task Deleting_a_running_item_stops_its_ffmpeg_by_SIGINT_alone_and_removes_everything()
     {
-        var (broker, item) = await StartSlowConversionAsync(seconds: 20);
-        await broker.Api.WaitForAsync(item.ItemId, current => current.Progress > 0, "the conversion to run");
+        // On a clock that stands still the kill after the grace period never comes: ffmpeg has to honour SIGINT.
+        var (broker, item) = await StartSlowConversionAsync(seconds: 20, time: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await Eventually.TrueAsync(() => ReadThreads(broker).Count == 1, "ffmpeg to start");
         var pid = Assert.Single(ReadThreads(broker)).Value.Pid;
         var folder = broker.Store.FolderOf(broker.Store.Get(item.ItemId)!);
 
@@ -70,6 +74,33 @@ public sealed class RunningConversionTests : IAsyncLifetime
         Assert.Null(broker.Store.Get(item.ItemId));
         Assert.Empty(ReadThreads(broker));
         DataFolderAssert.OnlyKnownFiles(broker.Store.Data, whileRunning: true);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Stopping_a_conversion_sends_ffmpeg_SIGINT_first_and_kills_it_only_once_the_grace_period_is_over()
+    {
+        // The broker's clock stands still until the test moves it; ffmpeg sits behind a shell that notes SIGINT and ignores it.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var signals = _folder.Combine("signals.log");
+        var ffmpeg = StubbornFfmpeg.Write(_folder, signals);
+        var broker = await _brokers.StartAsync(settings => SlowProfiles.With(settings) with { FfmpegPath = ffmpeg }, time: clock);
+        var clip = await TestMedia.VideoAsync(_folder.Combine("stubborn.mkv"), seconds: 20, seed: 71);
+        var item = await (await broker.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = SlowProfiles.Name })).ReadItemAsync();
+        await Eventually.TrueAsync(() => ReadThreads(broker).Count == 1, "ffmpeg to start");
+        var pid = ReadThreads(broker).Single().Value.Pid;
+
+        var deleting = broker.Api.DeleteAsync(item.ItemId);
+        await Eventually.TrueAsync(() => StubbornFfmpeg.GotSigint(signals), "ffmpeg to get SIGINT");
+        clock.Advance(ProgramRun.DefaultStopGracePeriod - TimeSpan.FromMilliseconds(1));
+        Assert.True(IsAlive(pid), "ffmpeg was killed before its grace period was over");
+        Assert.False(deleting.IsCompleted);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        await deleting.WaitAsync(Eventually.DefaultLimit);
+        Assert.False(IsAlive(pid));
+        Assert.Null(broker.Store.Get(item.ItemId));
     }
 
     [Fact]

@@ -42,9 +42,13 @@ public sealed partial class ReadmeExamplesTests : IDisposable
 
     private async Task<(int ExitCode, string Output)> RunBashAsync(string script)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder.Path };
+        // A file, not stdin: programs in the examples (ffmpeg) read their stdin and would eat the lines that follow.
+        var file = _folder.WriteFile("readme-examples.sh", System.Text.Encoding.UTF8.GetBytes(script));
+        var start = new ProcessStartInfo("bash", [file])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder.Path,
+        };
         using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(script);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

@@ -49,6 +49,35 @@ public sealed class BrokerCommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broker_without_ffmpeg_refuses_to_start_with_one_line_naming_the_setting_and_releases_its_data_folder()
+    {
+        var config = _folder.WriteFile("broker.json", """{ "ffmpeg_path": "/nowhere/ffmpeg" }"""u8.ToArray());
+
+        var (exitCode, output, errors) = await RunAsync("serve", "--config", config, "--data", _folder.Combine("data"), "--port", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("media-broker: ffmpeg_path: cannot run '/nowhere/ffmpeg' (install ffmpeg with scripts/setup or apt-get, or set ffmpeg_path in broker.json)",
+            errors.Trim());
+        Assert.DoesNotContain("listening", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.Combine("data", "broker.pid")), "the data folder stayed claimed");
+    }
+
+    [Fact]
+    public async Task A_port_already_taken_is_one_clear_line_and_the_data_folder_is_left_ready_for_the_next_start()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (exitCode, _, errors) = await RunAsync("serve", "--data", _folder.Combine("data"), "--port", port);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"media-broker: cannot listen on 127.0.0.1:{port}: the port is taken (another broker? choose one with --port)", errors.Trim());
+        Assert.False(File.Exists(_folder.Combine("data", "broker.pid")), "the data folder stayed claimed");
+        Assert.True(File.Exists(_folder.Combine("data", "index.json")));
+    }
+
+    [Fact]
     public async Task Queue_commands_say_clearly_when_no_broker_is_running()
     {
         var (exitCode, _, errors) = await RunAsync("queue", "list", "--url", "http://127.0.0.1:9");

@@ -1,6 +1,8 @@
 using System.Net;
+using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaBroker.Broker.Tests.Lifecycle;
 
@@ -57,7 +59,8 @@ public sealed class DataFolderLossTests : IAsyncLifetime
 
         Directory.Move(root, root + ".away");
         // ffmpeg keeps writing into the moved folder through its open file and ends; what follows cannot be recorded.
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        var loss = broker.Services.GetRequiredService<DataFolderLoss>();
+        await Eventually.TrueAsync(() => loss.IsWaiting, "the conversion to pause for the folder");
         Assert.Equal(ItemStatus.InProgress, (await broker.Api.GetItemAsync(item.ItemId)).Status);
         Directory.Move(root + ".away", root);
 

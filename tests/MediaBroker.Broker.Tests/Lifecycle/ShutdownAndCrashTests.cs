@@ -36,7 +36,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
     [Fact]
     public async Task Sigterm_during_a_conversion_exits_within_10_s_and_the_next_start_finishes_the_item()
     {
-        var data = new DataFolder(_folder.Combine("data"));
+        var data = Disk.DataFolder(_folder.Combine("data"));
         var config = WriteSlowConfig();
         Item item;
         await using (var broker = await BrokerProcess.StartAsync(data.Root, configPath: config))
@@ -69,7 +69,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
     [Fact]
     public async Task After_a_sigkill_the_next_start_stops_orphaned_ffmpeg_requeues_running_items_and_keeps_the_rest()
     {
-        var data = new DataFolder(_folder.Combine("data"));
+        var data = Disk.DataFolder(_folder.Combine("data"));
         var config = WriteSlowConfig();
         Item running, waiting, done;
         int orphan;
@@ -105,7 +105,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
     [Fact]
     public async Task A_kill_in_the_middle_of_an_index_write_leaves_a_readable_index_and_loses_nothing()
     {
-        var data = new DataFolder(_folder.Combine("data"));
+        var data = Disk.DataFolder(_folder.Combine("data"));
         data.EnsureCreated();
         const int count = 20_000;
         var ids = await CreateFailedItemsOnDiskAsync(data, count);
@@ -147,7 +147,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
             await deleting;
 
             if (Directory.EnumerateFiles(data.Root, ".index.json.*.tmp").Any()) killsMidWrite++;
-            var index = IndexFile.Read(data.IndexFile); // must parse, whatever moment the kill hit
+            var index = IndexFile.Read(Disk.Real, data.IndexFile); // must parse, whatever moment the kill hit
             Assert.NotNull(index);
         }
         Assert.True(killsMidWrite >= 1, "no kill landed during an index write; the test proved nothing");
@@ -163,7 +163,7 @@ public sealed class ShutdownAndCrashTests : IDisposable
             Assert.True(deleted.Count > 0);
         }
         Assert.Empty(Directory.EnumerateFiles(data.Root, "*.tmp"));
-        var written = IndexFile.Read(data.IndexFile);
+        var written = IndexFile.Read(Disk.Real, data.IndexFile);
         Assert.Equal(Directory.EnumerateDirectories(data.StateFolder(ItemStatus.FinishedWithErrors)).Count(), written!.FinishedWithErrors.Count);
     }
 

@@ -12,8 +12,8 @@ public sealed class ItemStoreTests : IDisposable
 
     public void Dispose() => _harness.Dispose();
 
-    private static Item ReadItemJson(string folder) =>
-        JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(folder, ItemFiles.Metadata)), WireJsonContext.Default.Item)!;
+    private Item ReadItemJson(string folder) =>
+        JsonSerializer.Deserialize(_harness.Files.File.ReadAllText(Path.Combine(folder, ItemFiles.Metadata)), WireJsonContext.Default.Item)!;
 
     private static Func<Item, Item?> MoveTo(ItemStatus from, ItemStatus to) => item => item.Status == from ? item with { Status = to } : null;
 
@@ -21,11 +21,11 @@ public sealed class ItemStoreTests : IDisposable
     public async Task A_new_item_is_a_folder_in_to_do_with_its_input_and_item_json()
     {
         var store = await _harness.OpenAsync();
-        var item = await ItemDrafts.AddAsync(store, "hello"u8.ToArray());
+        var item = await _harness.AddAsync(store, "hello"u8.ToArray());
 
         var folder = _harness.Data.ItemFolder(ItemStatus.ToDo, item.ItemId);
         Assert.Equal(["input", "item.json"], _harness.FilesIn(folder));
-        Assert.Equal("hello"u8.ToArray(), File.ReadAllBytes(Path.Combine(folder, "input")));
+        Assert.Equal("hello"u8.ToArray(), _harness.Files.File.ReadAllBytes(Path.Combine(folder, "input")));
         ItemAssert.Same(item, ReadItemJson(folder));
         Assert.Equal(1, item.Version);
         Assert.Empty(_harness.FilesIn(_harness.Data.Incoming));
@@ -37,7 +37,7 @@ public sealed class ItemStoreTests : IDisposable
     public async Task Every_state_change_moves_the_folder_and_raises_both_versions(ItemStatus end)
     {
         var store = await _harness.OpenAsync();
-        var item = await ItemDrafts.AddAsync(store);
+        var item = await _harness.AddAsync(store);
         var versions = new List<long> { store.Version };
 
         foreach (var (from, to) in new[] { (ItemStatus.ToDo, ItemStatus.InProgress), (ItemStatus.InProgress, end) })
@@ -45,7 +45,7 @@ public sealed class ItemStoreTests : IDisposable
             var moved = await store.UpdateAsync(item.ItemId, MoveTo(from, to));
             Assert.NotNull(moved);
             Assert.Equal(to, moved.Status);
-            Assert.False(Directory.Exists(_harness.Data.ItemFolder(from, item.ItemId)));
+            Assert.False(_harness.Files.Directory.Exists(_harness.Data.ItemFolder(from, item.ItemId)));
             ItemAssert.Same(moved, ReadItemJson(_harness.Data.ItemFolder(to, item.ItemId)));
             versions.Add(store.Version);
         }
@@ -57,15 +57,15 @@ public sealed class ItemStoreTests : IDisposable
     public async Task A_failed_item_can_go_back_to_to_do_and_to_the_end_of_the_queue()
     {
         var store = await _harness.OpenAsync();
-        var failed = await ItemDrafts.AddAsync(store);
-        var waiting = await ItemDrafts.AddAsync(store);
+        var failed = await _harness.AddAsync(store);
+        var waiting = await _harness.AddAsync(store);
         await store.UpdateAsync(failed.ItemId, MoveTo(ItemStatus.ToDo, ItemStatus.InProgress));
         await store.UpdateAsync(failed.ItemId, item => item with { Status = ItemStatus.FinishedWithErrors, Errors = ["boom"] });
 
         var retried = await store.UpdateAsync(failed.ItemId, item => item with { Status = ItemStatus.ToDo, Errors = [] });
 
         Assert.Equal(ItemStatus.ToDo, retried!.Status);
-        Assert.True(Directory.Exists(_harness.Data.ItemFolder(ItemStatus.ToDo, failed.ItemId)));
+        Assert.True(_harness.Files.Directory.Exists(_harness.Data.ItemFolder(ItemStatus.ToDo, failed.ItemId)));
         Assert.Equal([waiting.ItemId, failed.ItemId], store.InState(ItemStatus.ToDo).Select(item => item.ItemId));
     }
 
@@ -73,7 +73,7 @@ public sealed class ItemStoreTests : IDisposable
     public async Task A_declined_change_leaves_the_item_untouched()
     {
         var store = await _harness.OpenAsync();
-        var item = await ItemDrafts.AddAsync(store);
+        var item = await _harness.AddAsync(store);
         Assert.Null(await store.UpdateAsync(item.ItemId, MoveTo(ItemStatus.InProgress, ItemStatus.FinishedSuccessful)));
         ItemAssert.Same(item, store.Get(item.ItemId));
         Assert.Null(await store.UpdateAsync(Guid.NewGuid(), MoveTo(ItemStatus.ToDo, ItemStatus.InProgress)));
@@ -86,13 +86,13 @@ public sealed class ItemStoreTests : IDisposable
     public async Task Deleting_removes_the_item_and_all_its_files_from_any_state(ItemStatus status)
     {
         var store = await _harness.OpenAsync();
-        var item = await ItemDrafts.AddAsync(store);
+        var item = await _harness.AddAsync(store);
         if (status != ItemStatus.ToDo) await store.UpdateAsync(item.ItemId, current => current with { Status = status });
 
         Assert.True(await store.DeleteAsync(item.ItemId));
 
         Assert.Null(store.Get(item.ItemId));
-        Assert.False(Directory.Exists(_harness.Data.ItemFolder(status, item.ItemId)));
+        Assert.False(_harness.Files.Directory.Exists(_harness.Data.ItemFolder(status, item.ItemId)));
         Assert.Empty(_harness.FilesIn(_harness.Data.Trash));
         Assert.False(await store.DeleteAsync(item.ItemId));
     }
@@ -101,8 +101,8 @@ public sealed class ItemStoreTests : IDisposable
     public async Task The_same_content_and_conversion_type_is_stored_once()
     {
         var store = await _harness.OpenAsync();
-        var first = await ItemDrafts.AddAsync(store, "same"u8.ToArray());
-        var second = await ItemDrafts.AddAsync(store, "same"u8.ToArray());
+        var first = await _harness.AddAsync(store, "same"u8.ToArray());
+        var second = await _harness.AddAsync(store, "same"u8.ToArray());
 
         Assert.Equal(first.ItemId, second.ItemId);
         Assert.Single(_harness.FilesIn(_harness.Data.StateFolder(ItemStatus.ToDo)));
@@ -114,7 +114,7 @@ public sealed class ItemStoreTests : IDisposable
     {
         var store = await _harness.OpenAsync();
         var items = new List<Item>();
-        for (var i = 0; i < 7; i++) items.Add(await ItemDrafts.AddAsync(store, clientId: i % 2 == 0 ? "even" : "odd"));
+        for (var i = 0; i < 7; i++) items.Add(await _harness.AddAsync(store, clientId: i % 2 == 0 ? "even" : "odd"));
         await store.UpdateAsync(items[2].ItemId, current => current with { Status = ItemStatus.InProgress });
 
         Assert.Equal(4, store.List(new ItemQuery { ClientId = "even" }).Items.Count);
@@ -138,12 +138,12 @@ public sealed class ItemStoreTests : IDisposable
     public async Task The_index_holds_every_item_under_its_state_in_the_seeds_layout()
     {
         var store = await _harness.OpenAsync();
-        var waiting = await ItemDrafts.AddAsync(store);
-        var done = await ItemDrafts.AddAsync(store);
+        var waiting = await _harness.AddAsync(store);
+        var done = await _harness.AddAsync(store);
         await store.UpdateAsync(done.ItemId, current => current with { Status = ItemStatus.FinishedSuccessful });
         await store.WriteIndexAsync();
 
-        using var index = JsonDocument.Parse(File.ReadAllText(_harness.Data.IndexFile));
+        using var index = JsonDocument.Parse(_harness.Files.File.ReadAllText(_harness.Data.IndexFile));
         var root = index.RootElement;
         Assert.Equal(store.Version, root.GetProperty("version").GetInt64());
         Assert.True(root.GetProperty("to_do").TryGetProperty(waiting.ItemId.ToString(), out var entry));
@@ -158,7 +158,7 @@ public sealed class ItemStoreTests : IDisposable
     public async Task Progress_is_kept_in_memory_only_and_only_for_running_items()
     {
         var store = await _harness.OpenAsync();
-        var item = await ItemDrafts.AddAsync(store);
+        var item = await _harness.AddAsync(store);
         store.ReportProgress(item.ItemId, 0.5, 25, 1.5, 3);
         Assert.Null(store.Get(item.ItemId)!.Progress); // not running
 

@@ -1,19 +1,44 @@
+using System.IO.Abstractions;
+using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MediaBroker.Broker.Tests.Storage;
 
-/// <summary>A store over a real temp folder that can be closed and opened again, as a restart would.</summary>
-public sealed class StoreHarness : IDisposable
+/// <summary>
+/// A store that can be closed and opened again, as a restart would: on an in-memory disk (System.IO.Abstractions'
+/// MockFileSystem, which can be made to fill up), or on a real temp folder where real-disk behaviour is the point.
+/// </summary>
+public sealed class StoreHarness(IFileSystem? files = null) : IDisposable
 {
-    public TempFolder Folder { get; } = new("store");
-    public DataFolder Data => new(Folder.Combine("data"));
+    private readonly TempFolder? _folder = files is null ? null : new TempFolder("store");
 
-    public Task<ItemStore> OpenAsync() => ItemStore.OpenAsync(Data, TimeProvider.System, NullLogger.Instance);
+    public IFileSystem Files { get; } = files ?? new FaultyFileSystem();
+    public DataFolder Data => new(_folder?.Combine("data") ?? "/data", Files);
+
+    public async Task<ItemStore> OpenAsync()
+    {
+        var store = new ItemStore(Data, Files, TimeProvider.System, new BrokerSettings(), NullLogger<ItemStore>.Instance);
+        await store.OpenAsync();
+        return store;
+    }
+
+    /// <summary>Puts an item straight into the store, as an upload would after its checks.</summary>
+    public async Task<Item> AddAsync(ItemStore store, byte[]? content = null, string fileName = "clip.mp4", string clientId = "local")
+    {
+        content ??= Guid.NewGuid().ToByteArray();
+        var staging = Files.Path.Combine(Data.Incoming, "post-" + Guid.NewGuid().ToString("N"));
+        Files.Directory.CreateDirectory(staging);
+        await Files.File.WriteAllBytesAsync(Files.Path.Combine(staging, ItemFiles.Input), content);
+        var (item, created) = await store.CreateAsync(staging, ItemDrafts.Draft(content, fileName, clientId: clientId));
+        if (!created) Files.Directory.Delete(staging, recursive: true);
+        return item;
+    }
 
     public string[] FilesIn(string folder) =>
-        Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Files.Directory.EnumerateFileSystemEntries(folder).Select(Files.Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
-    public void Dispose() => Folder.Dispose();
+    public void Dispose() => _folder?.Dispose();
 }

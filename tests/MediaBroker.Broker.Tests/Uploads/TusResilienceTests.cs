@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using MediaBroker.Broker.Uploads;
+using MediaBroker.Broker.Uploads.Tus;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Json;
@@ -53,14 +53,14 @@ public sealed class TusResilienceTests : IDisposable
     [Fact]
     public async Task An_upload_whose_last_byte_arrived_just_before_a_stop_becomes_an_item_at_the_next_start()
     {
-        var data = new MediaBroker.Broker.Storage.DataFolder(_folder.Combine("data"));
+        var data = Disk.DataFolder(_folder.Combine("data"));
         data.EnsureCreated();
         var (bytes, _) = await VideoAsync(2);
         // As a stop would leave it: every byte on disk, no item yet.
         var uploadId = Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(Path.Combine(data.Incoming, $"tus-{uploadId}"));
         await File.WriteAllBytesAsync(Path.Combine(data.Incoming, $"tus-{uploadId}", "input"), bytes);
-        var record = new UploadRecord
+        var record = new TusUploadRecord
         {
             UploadId = uploadId, Length = bytes.Length, Metadata = "", FileName = "late.mkv", ConversionType = "mkv_x264",
             Sha512 = Sha512Hex.Of(bytes), ClientId = "local", CreatedAt = DateTimeOffset.UtcNow, ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
@@ -95,7 +95,7 @@ public sealed class TusResilienceTests : IDisposable
         var slow = broker.Http.SendAsync(slowRequest);
         await slowBody.FirstBytesSent;
         var uploadId = location.Split('/')[^1];
-        await Eventually.TrueAsync(() => broker.Services.GetRequiredService<UploadStore>().IsBusy(uploadId), "the first PATCH to hold the upload");
+        await Eventually.TrueAsync(() => broker.Services.GetRequiredService<TusUploadStore>().IsBusy(uploadId), "the first PATCH to hold the upload");
 
         using var second = await tus.PatchAsync(location, 0, bytes);
         Assert.Equal(HttpStatusCode.Locked, second.StatusCode);
@@ -126,7 +126,7 @@ public sealed class TusResilienceTests : IDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
         await stream.FlushAsync();
-        var uploads = broker.Services.GetRequiredService<UploadStore>();
+        var uploads = broker.Services.GetRequiredService<TusUploadStore>();
         var uploadId = location.Split('/')[^1];
         await Eventually.TrueAsync(() => uploads.IsBusy(uploadId), "the silent PATCH to hold the upload");
         Assert.Equal(HttpStatusCode.Locked, (await tus.PatchAsync(location, 0, [])).StatusCode);

@@ -146,10 +146,10 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => File.Exists(Path.Combine(_client.Drop, "dropped.webp")), "the output to appear beside the drop");
         Signals.Send(watch.Id, Signals.Term);
-        await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await watch.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(0, watch.ExitCode);
-        Assert.Contains("Stopped", await watch.StandardError.ReadToEndAsync() + await watch.StandardOutput.ReadToEndAsync(), StringComparison.Ordinal);
+        Assert.Contains("Stopped", watch.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         _client.Configure([("local", _broker.Url)], besideSource: true, settings: config => config["rescan_interval_seconds"] = 3600);
         Directory.Delete(_client.Drop, recursive: true);
         using var watch = ClientProcess.Start(_client.Folder.Path, "watch", "--config", _client.ConfigPath);
-        await Task.Delay(TimeSpan.FromSeconds(2)); // it starts while the folder is missing (a disk not mounted yet)
+        await watch.WaitForOutputAsync("does not exist (yet)"); // it starts while the folder is missing (a disk not mounted yet)
 
         Directory.CreateDirectory(_client.Drop);
         File.Copy(await TestMedia.ImageAsync(_client.Folder.Combine("late.png"), seed: 31), Path.Combine(_client.Drop, "late.png"));
@@ -169,7 +169,7 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         await Eventually.TrueAsync(() => File.Exists(Path.Combine(_client.Drop, "late.webp")) && File.Exists(Path.Combine(photos, "later.webp")),
             "both outputs to appear", TimeSpan.FromSeconds(60));
         Signals.Send(watch.Id, Signals.Term);
-        await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await watch.WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -4,61 +4,88 @@ using MediaBroker.Testing;
 
 namespace MediaBroker.Client.Tests.Sync;
 
-public sealed class OutputPlacementTests : IDisposable
+/// <summary>Where an output goes and how it gets there, on an in-memory disk.</summary>
+public sealed class OutputPlacementTests
 {
-    private readonly TempFolder _folder = new("placement");
+    private readonly FaultyFileSystem _disk = new();
+    private readonly OutputPlacement _placement;
 
-    public void Dispose() => _folder.Dispose();
+    public OutputPlacementTests() => _placement = new OutputPlacement(_disk);
+
+    private string Write(string path, string content)
+    {
+        _disk.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _disk.File.WriteAllText(path, content);
+        return path;
+    }
 
     [Fact]
     public void An_output_goes_beside_its_source_or_into_the_library_mirroring_its_folder()
     {
-        var drop = _folder.Combine("drop");
-        var source = Path.Combine(drop, "Shows", "Episode 1.mp4");
-        var beside = new ObservedPath { Path = drop };
-        var library = new ObservedPath { Path = drop, OutputPath = _folder.Combine("library") };
+        var source = "/drop/Shows/Episode 1.mp4";
+        var beside = new ObservedPath { Path = "/drop" };
+        var library = new ObservedPath { Path = "/drop", OutputPath = "/library" };
 
-        Assert.Equal(Path.Combine(drop, "Shows", "Episode 1.mkv"), OutputPlacement.TargetFor(beside, source, "Episode_1.mkv", "mkv_x265"));
-        Assert.Equal(_folder.Combine("library", "Shows", "Episode 1.mkv"), OutputPlacement.TargetFor(library, source, "x.mkv", "mkv_x265"));
-        Assert.Equal(Path.Combine(drop, "film.mkv_x265.mkv"), OutputPlacement.TargetFor(beside, Path.Combine(drop, "film.mkv"), "film.mkv", "mkv_x265"));
-        Assert.Equal(Path.Combine(drop, "manual.webp"), OutputPlacement.TargetFor(null, Path.Combine(drop, "manual.png"), "manual.webp", "webp"));
+        Assert.Equal("/drop/Shows/Episode 1.mkv", OutputPlacement.TargetFor(beside, source, "Episode_1.mkv", "mkv_x265"));
+        Assert.Equal("/library/Shows/Episode 1.mkv", OutputPlacement.TargetFor(library, source, "x.mkv", "mkv_x265"));
+        Assert.Equal("/drop/film.mkv_x265.mkv", OutputPlacement.TargetFor(beside, "/drop/film.mkv", "film.mkv", "mkv_x265"));
+        Assert.Equal("/drop/manual.webp", OutputPlacement.TargetFor(null, "/drop/manual.png", "manual.webp", "webp"));
     }
 
     [Fact]
     public void An_existing_file_is_never_overwritten_it_is_kept_or_a_numbered_name_is_used()
     {
-        var target = _folder.WriteFile("library/film.mkv", "the one already there"u8.ToArray());
-        var partial = _folder.WriteFile("library/.film.mkv.1.partial", "new output"u8.ToArray());
+        var target = Write("/library/film.mkv", "the one already there");
+        var partial = Write("/library/.film.mkv.1.partial", "new output");
 
-        Assert.Null(OutputPlacement.MoveIntoPlace(partial, target, OutputCollision.Skip));
-        Assert.Equal("the one already there", File.ReadAllText(target));
-        Assert.False(File.Exists(partial));
+        Assert.Null(_placement.MoveIntoPlace(partial, target, OutputCollision.Skip));
+        Assert.Equal("the one already there", _disk.File.ReadAllText(target));
+        Assert.False(_disk.File.Exists(partial));
 
-        partial = _folder.WriteFile("library/.film.mkv.2.partial", "new output"u8.ToArray());
-        var numbered = OutputPlacement.MoveIntoPlace(partial, target, OutputCollision.Number);
-        Assert.Equal(_folder.Combine("library", "film (1).mkv"), numbered);
-        Assert.Equal("new output", File.ReadAllText(numbered!));
-        Assert.Equal("the one already there", File.ReadAllText(target));
+        partial = Write("/library/.film.mkv.2.partial", "new output");
+        var numbered = _placement.MoveIntoPlace(partial, target, OutputCollision.Number);
+        Assert.Equal("/library/film (1).mkv", numbered);
+        Assert.Equal("new output", _disk.File.ReadAllText(numbered!));
+        Assert.Equal("the one already there", _disk.File.ReadAllText(target));
 
-        partial = _folder.WriteFile("library/.film.mkv.3.partial", "third"u8.ToArray());
-        Assert.Equal(_folder.Combine("library", "film (2).mkv"), OutputPlacement.MoveIntoPlace(partial, target, OutputCollision.Number));
+        partial = Write("/library/.film.mkv.3.partial", "third");
+        Assert.Equal("/library/film (2).mkv", _placement.MoveIntoPlace(partial, target, OutputCollision.Number));
+    }
+
+    [Fact]
+    public void A_folder_of_the_target_name_counts_as_taken_and_a_missing_library_folder_is_made()
+    {
+        _disk.Directory.CreateDirectory("/library/Shows/film.mkv");
+        var partial = Write("/downloads/.film.mkv.1.partial", "output");
+
+        Assert.Equal("/library/Shows/film (1).mkv", _placement.MoveIntoPlace(partial, "/library/Shows/film.mkv", OutputCollision.Number));
+        Assert.Equal("output", _disk.File.ReadAllText("/library/Shows/film (1).mkv"));
     }
 
     [Fact]
     public void After_success_a_source_is_kept_deleted_or_moved_as_configured()
     {
-        var drop = _folder.Combine("drop");
-        var kept = _folder.WriteFile("drop/kept.mp4", [1]);
-        OutputPlacement.HandleSource(new ObservedPath { Path = drop }, kept);
-        Assert.True(File.Exists(kept));
+        var kept = Write("/drop/kept.mp4", "1");
+        _placement.HandleSource(new ObservedPath { Path = "/drop" }, kept);
+        Assert.True(_disk.File.Exists(kept));
 
-        var deleted = _folder.WriteFile("drop/deleted.mp4", [2]);
-        OutputPlacement.HandleSource(new ObservedPath { Path = drop, AfterSuccess = SourceAfterSuccess.Delete }, deleted);
-        Assert.False(File.Exists(deleted));
+        var deleted = Write("/drop/deleted.mp4", "2");
+        _placement.HandleSource(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Delete }, deleted);
+        Assert.False(_disk.File.Exists(deleted));
 
-        var moved = _folder.WriteFile("drop/sub/moved.mp4", [3]);
-        OutputPlacement.HandleSource(new ObservedPath { Path = drop, AfterSuccess = SourceAfterSuccess.Move, MoveSourceTo = _folder.Combine("done") }, moved);
-        Assert.False(File.Exists(moved));
-        Assert.True(File.Exists(_folder.Combine("done", "sub", "moved.mp4")));
+        var moved = Write("/drop/sub/moved.mp4", "3");
+        Write("/done/sub/moved.mp4", "an older one");
+        _placement.HandleSource(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Move, MoveSourceTo = "/done" }, moved);
+        Assert.False(_disk.File.Exists(moved));
+        Assert.Equal("3", _disk.File.ReadAllText("/done/sub/moved (1).mp4"));
+        Assert.Equal("an older one", _disk.File.ReadAllText("/done/sub/moved.mp4"));
+    }
+
+    [Fact]
+    public void A_source_that_is_gone_already_is_left_alone()
+    {
+        _placement.HandleSource(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Delete }, "/drop/gone.mp4");
+
+        Assert.False(_disk.File.Exists("/drop/gone.mp4"));
     }
 }

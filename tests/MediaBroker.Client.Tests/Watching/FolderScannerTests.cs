@@ -1,12 +1,14 @@
 using MediaBroker.Client.State;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MediaBroker.Client.Tests.Watching;
 
 public sealed class FolderScannerTests : IDisposable
 {
     private readonly ClientHarness _client = new("scanner");
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow); // moves only when a test says: no real waiting for files to settle
 
     public FolderScannerTests() => _client.Configure([("local", new Uri("http://127.0.0.1:9"))]);
 
@@ -17,7 +19,7 @@ public sealed class FolderScannerTests : IDisposable
     [Fact]
     public async Task A_file_still_growing_is_taken_only_once_its_size_and_time_stop_changing()
     {
-        using var context = _client.Open();
+        using var context = _client.Open(_clock);
         var path = Path.Combine(_client.Drop, "copying.mp4");
         await File.WriteAllBytesAsync(path, new byte[1000]);
 
@@ -26,12 +28,12 @@ public sealed class FolderScannerTests : IDisposable
 
         await using (var growing = new FileStream(path, FileMode.Append)) await growing.WriteAsync(new byte[1000]);
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
-        _client.Clock.Jump(TimeSpan.FromSeconds(10));
+        _clock.Advance(TimeSpan.FromSeconds(10));
         var next = await context.Scanner.ScanAsync(CancellationToken.None);
         Assert.Equal(FileStatus.Waiting, StatusOf(context, path)); // it changed since the last look: the wait starts over
         Assert.NotNull(next);
 
-        _client.Clock.Jump(TimeSpan.FromSeconds(10));
+        _clock.Advance(TimeSpan.FromSeconds(10));
         await context.Scanner.ScanAsync(CancellationToken.None);
         var taken = context.Database.Get(path)!;
         Assert.Equal(FileStatus.Ready, taken.Status);
@@ -44,7 +46,7 @@ public sealed class FolderScannerTests : IDisposable
     [Fact]
     public async Task A_converted_file_that_is_renamed_keeps_its_record_and_is_not_sent_again()
     {
-        using var context = _client.Open();
+        using var context = _client.Open(_clock);
         var original = Path.Combine(_client.Drop, "holiday.mp4");
         await File.WriteAllBytesAsync(original, [1, 2, 3, 4]);
         await TakeAsync(context);
@@ -67,7 +69,7 @@ public sealed class FolderScannerTests : IDisposable
     [Fact]
     public async Task A_copy_of_content_already_handled_is_skipped_and_an_output_is_never_taken_as_input()
     {
-        using var context = _client.Open();
+        using var context = _client.Open(_clock);
         var first = Path.Combine(_client.Drop, "a.mp4");
         await File.WriteAllBytesAsync(first, [9, 9, 9]);
         await TakeAsync(context);
@@ -92,7 +94,7 @@ public sealed class FolderScannerTests : IDisposable
     [Fact]
     public async Task Hidden_files_partial_downloads_and_unobserved_types_are_ignored()
     {
-        using var context = _client.Open();
+        using var context = _client.Open(_clock);
         await File.WriteAllBytesAsync(Path.Combine(_client.Drop, ".hidden.mp4"), [1]);
         await File.WriteAllBytesAsync(Path.Combine(_client.Drop, ".film.mkv.0123.partial"), [1]);
         await File.WriteAllBytesAsync(Path.Combine(_client.Drop, "notes.txt"), [1]);
@@ -106,7 +108,7 @@ public sealed class FolderScannerTests : IDisposable
     [Fact]
     public async Task A_linked_file_is_taken_but_a_linked_folder_is_not_entered_and_dangling_links_are_not_left_pending()
     {
-        using var context = _client.Open();
+        using var context = _client.Open(_clock);
         var outside = Directory.CreateDirectory(_client.Folder.Combine("elsewhere")).FullName;
         var film = Path.Combine(outside, "film.mp4");
         await File.WriteAllBytesAsync(film, [1, 2, 3]);
@@ -132,7 +134,7 @@ public sealed class FolderScannerTests : IDisposable
         var growingLink = Path.Combine(_client.Drop, "growing.mp4");
         File.CreateSymbolicLink(growingLink, Path.Combine(outside, "growing.mp4"));
         await context.Scanner.ScanAsync(CancellationToken.None);
-        _client.Clock.Jump(TimeSpan.FromSeconds(5));
+        _clock.Advance(TimeSpan.FromSeconds(5));
         await File.AppendAllTextAsync(Path.Combine(outside, "growing.mp4"), "more");
         await context.Scanner.ScanAsync(CancellationToken.None);
         Assert.Equal(FileStatus.Waiting, StatusOf(context, growingLink));
@@ -144,7 +146,7 @@ public sealed class FolderScannerTests : IDisposable
         var inner = Path.Combine(_client.Drop, "phone");
         _client.Configure([("local", new Uri("http://127.0.0.1:9"))], settings: config => config["list_of_paths_to_observe"]!.AsArray().Add(
             new System.Text.Json.Nodes.JsonObject { ["path"] = inner, ["conversion_types"] = new System.Text.Json.Nodes.JsonObject { ["video"] = "mkv_x265" } }));
-        using var context = _client.Open();
+        using var context = _client.Open(_clock);
         var outer = Path.Combine(_client.Drop, "camera.mp4");
         var nested = Path.Combine(inner, "clip.mp4");
         Directory.CreateDirectory(inner);
@@ -162,7 +164,7 @@ public sealed class FolderScannerTests : IDisposable
     private async Task TakeAsync(MediaBroker.Client.Hosting.ClientContext context)
     {
         await context.Scanner.ScanAsync(CancellationToken.None);
-        _client.Clock.Jump(TimeSpan.FromSeconds(5));
+        _clock.Advance(TimeSpan.FromSeconds(5));
         await context.Scanner.ScanAsync(CancellationToken.None);
     }
 }

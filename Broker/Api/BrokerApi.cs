@@ -1,0 +1,20 @@
+using MediaBroker.Broker.Uploads.Tus;
+
+namespace MediaBroker.Broker.Api;
+
+/// <summary>The whole HTTP surface of a broker, in the order a request meets it.</summary>
+public static class BrokerApi
+{
+    public static WebApplication MapBrokerApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseProblemResponses();
+        app.UseTusMethodOverride();
+        app.UseRouting();
+        app.MapItems();
+        app.MapTusUploads();
+        app.MapServer();
+        return app;
+    }
+}

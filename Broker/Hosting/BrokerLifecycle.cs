@@ -1,0 +1,108 @@
+using System.IO.Abstractions;
+using MediaBroker.Broker.Api;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Uploads.OneShot;
+using MediaBroker.Broker.Uploads.Tus;
+using MediaBroker.Shared.Items;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace MediaBroker.Broker.Hosting;
+
+/// <summary>
+/// A broker's start and stop, in one place and in order.
+/// Start, before Kestrel takes a request: claim the data folder (broker.pid), stop the ffmpeg a crashed broker left
+/// behind, check ffmpeg and ffprobe while the items are recovered, drop abandoned one-shot uploads and load the
+/// resumable ones, wire who follows whom; then run the index writer, the workers and the upload sweeper.
+/// Stop: the workers first (their items back to to_do), then any program still running, the sweeper and the index
+/// writer; once Kestrel has drained too, the final index.json, and last the release of broker.pid.
+/// </summary>
+public sealed class BrokerLifecycle(
+    BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
+    ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
+    OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, IServer server,
+    ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
+{
+    private RunMarker? _marker;
+    private int _stopped;
+
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var marker = RunMarker.Acquire(data, files);
+        try
+        {
+            var toolCheck = ToolCheck.EnsureAvailableAsync(settings, runner, cancellationToken);
+            if (!marker.PreviousRunStoppedCleanly) OrphanConversions.KillLeftovers(data, logger);
+            var opening = TimeProvider.System.GetTimestamp();
+            await store.OpenAsync(marker.PreviousRunStoppedCleanly, cancellationToken);
+            logger.LogInformation("Opened {Count} items in {Milliseconds:0} ms ({How})", store.Depth().Total,
+                TimeProvider.System.GetElapsedTime(opening).TotalMilliseconds,
+                marker.PreviousRunStoppedCleanly ? "the last run stopped cleanly" : "the last run did not stop cleanly: every folder checked");
+            await toolCheck;
+            oneShotUploads.RemoveAbandoned();
+            tusUploads.Load();
+        }
+        catch
+        {
+            marker.Dispose();
+            throw;
+        }
+        _marker = marker;
+
+        // Who follows whom.
+        store.Changed += queue.OnItemChanged;
+        store.IndexDirty += indexWriter.MarkDirty;
+        programs.Changed += threads.Write;
+        queue.Add(store.InState(ItemStatus.ToDo).Select(item => item.ItemId));
+        threads.Write(); // nothing runs yet
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await indexWriter.StartAsync(cancellationToken);
+        await workers.StartAsync(cancellationToken);
+        await tusSweeper.StartAsync(cancellationToken);
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        logger.LogInformation("MediaBroker broker {Version} listening on {Url}; data in {Data}; {Threads} conversion threads; {Queued} items to do",
+            ServerApi.Version, ListeningUrl(server), data.Root, settings.NumberOfConversionThreads, store.Depth().ToDo);
+        return Task.CompletedTask;
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        await workers.StopAsync(cancellationToken);
+        await programs.StopAllAsync(cancellationToken);
+        await tusSweeper.StopAsync(cancellationToken);
+        await indexWriter.StopAsync(cancellationToken);
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => WriteFinalSnapshotAsync();
+
+    /// <summary>The host never ran or never stopped (a port already taken): stop and save all the same.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        await WriteFinalSnapshotAsync();
+    }
+
+    /// <summary>The address the broker really listens on (port 0 in settings means "any free port").</summary>
+    public static string ListeningUrl(IServer server) =>
+        server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(not listening)";
+
+    /// <summary>index.json once nothing can change any more; then the next start may trust it (see <see cref="RunMarker"/>).</summary>
+    private async Task WriteFinalSnapshotAsync()
+    {
+        if (Interlocked.Exchange(ref _marker, null) is not { } marker) return;
+        await store.WriteIndexAsync();
+        marker.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Uploads.OneShot;
+using MediaBroker.Broker.Uploads.Tus;
+
+namespace MediaBroker.Broker.Hosting;
+
+/// <summary>Every part of a broker, by capability in the order the data flows; started and stopped by <see cref="BrokerLifecycle"/>.</summary>
+public static class BrokerServices
+{
+    public static IServiceCollection AddBroker(this IServiceCollection services, BrokerSettings settings, BrokerHostOptions host, DataFolder data)
+    {
+        services.AddSingleton(settings).AddSingleton(host.Time).AddSingleton(host.Files).AddSingleton(data);
+
+        // Uploads: one-shot and resumable (tus), meeting in Ingest.
+        services.AddSingleton<OneShotReceiver>();
+        services.AddSingleton<TusUploadStore>().AddSingleton<TusCompletion>().AddSingleton<TusExpirySweeper>();
+        services.AddSingleton<UploadLimits>().AddSingleton<ItemIngest>();
+
+        // Storage: the item folders, index.json, the disk.
+        services.AddSingleton<ItemStore>().AddSingleton<IndexWriter>().AddSingleton<DiskSpace>().AddSingleton<DataFolderLoss>();
+
+        // Media: running ffmpeg and ffprobe.
+        services.AddSingleton<RunningPrograms>().AddSingleton<ProgramRunner>().AddSingleton<MediaProbe>().AddSingleton<FrameGrabber>();
+
+        // Conversion: the queue, the workers, threads.json.
+        services.AddSingleton<ConversionQueue>().AddSingleton<ConversionJobs>().AddSingleton<ItemConverter>()
+            .AddSingleton<ConversionWorkers>().AddSingleton<ThreadsIndex>();
+
+        services.AddHostedService<BrokerLifecycle>();
+        return services;
+    }
+}

@@ -1,0 +1,70 @@
+using System.IO.Abstractions;
+using System.Security.Cryptography;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Files;
+using MediaBroker.Shared.Hashing;
+
+namespace MediaBroker.Broker.Uploads.OneShot;
+
+/// <summary>
+/// Streams a one-shot upload (<c>POST /api/items</c>) into a fresh staging folder under incoming/, hashing as it
+/// writes. Memory stays flat whatever the size; the size limit and the free-space floor are enforced while the bytes
+/// arrive, not after. Nothing can resume a one-shot upload, so whatever fails, its folder goes.
+/// </summary>
+public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLimits limits)
+{
+    private const string StagingPrefix = "post-";
+    private const long SpaceCheckEvery = 64L << 20;
+
+    public async Task<StagedFile> ReceiveAsync(Stream body, long? declaredLength, CancellationToken cancellationToken)
+    {
+        if (declaredLength is { } declared) limits.EnsureAllowedSize(declared);
+        limits.EnsureRoomFor(declaredLength ?? 0);
+
+        var staging = files.Path.Combine(data.Incoming, StagingPrefix + Guid.NewGuid().ToString("N"));
+        files.Directory.CreateDirectory(staging);
+        var path = files.Path.Combine(staging, ItemFiles.Input);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+            long length;
+            await using (var file = files.FileStream.New(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
+            {
+                long checkedAt = 0;
+                length = await HashingCopy.CopyAsync(body, file, hash, limits.MaxUploadBytes, onWritten: total =>
+                {
+                    if (total - checkedAt < SpaceCheckEvery) return;
+                    checkedAt = total;
+                    limits.EnsureRoomFor(0);
+                }, cancellationToken);
+                // Content reaches the disk before anything refers to it.
+                file.Flush(flushToDisk: true);
+            }
+            return StagedFile.OneShot(files, staging, path, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        catch (CopyLimitExceededException)
+        {
+            files.DeleteFolderIfPresent(staging);
+            throw Rejection.TooLarge(limits.MaxUploadBytes);
+        }
+        catch (IOException error) when (DiskSpace.IsDiskFull(error))
+        {
+            files.DeleteFolderIfPresent(staging);
+            throw Rejection.InsufficientStorage("the broker's disk filled up during the upload; nothing was kept");
+        }
+        catch
+        {
+            files.DeleteFolderIfPresent(staging);
+            throw;
+        }
+    }
+
+    /// <summary>One-shot uploads cannot resume: whatever a crash left of them is removed at start.</summary>
+    public int RemoveAbandoned()
+    {
+        var abandoned = files.Directory.EnumerateDirectories(data.Incoming, StagingPrefix + "*").ToList();
+        abandoned.ForEach(files.DeleteFolderIfPresent);
+        return abandoned.Count;
+    }
+}

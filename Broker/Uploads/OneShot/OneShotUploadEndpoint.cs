@@ -1,0 +1,120 @@
+using System.Text;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Shared.Items;
+using MediaBroker.Shared.Transfers;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace MediaBroker.Broker.Uploads.OneShot;
+
+/// <summary>
+/// <c>POST /api/items</c>: a one-shot upload, either multipart (as browsers and <c>curl -F</c> send it) or a raw body
+/// with the details in the query string (as <c>curl --data-binary</c> sends it). 201 for a new item, 200 for content the
+/// broker already had.
+/// </summary>
+public static class OneShotUploadEndpoint
+{
+    private const int MaxFieldChars = 4096;
+    // Boundaries and part headers around the file; generous, so the early 413 only catches what is surely too big.
+    private const long MultipartOverheadAllowance = 1 << 20;
+
+    public static async Task<Results<Created<Item>, Ok<Item>>> HandleAsync(
+        HttpContext context, ItemIngest ingest, OneShotReceiver receiver, UploadLimits limits, BrokerSettings settings, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        // max_upload_bytes is enforced while streaming, with a clear 413, instead of Kestrel's generic limit.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+        using var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds), time);
+
+        var (item, created) = TryGetBoundary(context.Request, out var boundary)
+            ? await ReceiveMultipartAsync(context.Request, body, boundary, ingest, receiver, limits, cancellationToken)
+            : await ReceiveRawAsync(context.Request, body, ingest, receiver, cancellationToken);
+
+        return created ? TypedResults.Created($"/api/items/{item.ItemId:D}", item) : TypedResults.Ok(item);
+    }
+
+    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, Stream body, ItemIngest ingest, OneShotReceiver receiver, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], query["client_id"]);
+        if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(sha, type) is { } known)
+            return (known, false); // the broker has it: no need to read a single byte
+        var file = await receiver.ReceiveAsync(body, request.ContentLength, cancellationToken);
+        return await ingest.IngestAsync(file, claims, cancellationToken);
+    }
+
+    private static async Task<(Item, bool)> ReceiveMultipartAsync(HttpRequest request, Stream body, string boundary, ItemIngest ingest,
+        OneShotReceiver receiver, UploadLimits limits, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length)
+        {
+            limits.EnsureAllowedSize(length - MultipartOverheadAllowance);
+            limits.EnsureRoomFor(length);
+        }
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        StagedFile? file = null;
+        string? fileName = null;
+        try
+        {
+            var reader = new MultipartReader(boundary, body);
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                    throw Rejection.Invalid("every multipart part needs a Content-Disposition: form-data header");
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (name != "file")
+                {
+                    fields[name] = await ReadFieldAsync(section.Body, name, cancellationToken);
+                    continue;
+                }
+                if (file is not null) throw Rejection.Invalid("send one file per upload");
+                fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                // Claims sent before the file are checked before it is read.
+                ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), fields.GetValueOrDefault("client_id"));
+                file = await receiver.ReceiveAsync(section.Body, null, cancellationToken);
+            }
+        }
+        catch
+        {
+            file?.Discard();
+            throw;
+        }
+        if (file is null) throw Rejection.Invalid("a multipart upload needs a part named 'file'");
+
+        UploadClaims claims;
+        try
+        {
+            claims = ingest.CheckClaims(fields.GetValueOrDefault("file_name") ?? fileName, fields.GetValueOrDefault("conversion_type"),
+                fields.GetValueOrDefault("sha512_checksum"), fields.GetValueOrDefault("client_id"));
+        }
+        catch
+        {
+            file.Discard();
+            throw;
+        }
+        return await ingest.IngestAsync(file, claims, cancellationToken);
+    }
+
+    private static async Task<string> ReadFieldAsync(Stream body, string name, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(body, Encoding.UTF8);
+        var buffer = new char[MaxFieldChars + 1];
+        var read = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
+        if (read > MaxFieldChars) throw Rejection.Invalid($"the field '{name}' is longer than {MaxFieldChars} characters");
+        return new string(buffer, 0, read);
+    }
+
+    private static bool TryGetBoundary(HttpRequest request, out string boundary)
+    {
+        boundary = "";
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return false;
+        boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value ?? "";
+        if (boundary.Length is 0 or > 70) throw Rejection.Invalid("multipart/form-data needs a boundary of 1 to 70 characters");
+        return true;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Shared.Transfers;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace MediaBroker.Broker.Uploads.Tus;
+
+/// <summary>
+/// tus 1.0 at <c>/api/uploads/</c>: core, creation, creation-with-upload, termination, expiration and checksum.
+/// Upload-Metadata carries <c>filename</c>, <c>conversion_type</c>, the whole file's <c>sha512</c> (hex) and
+/// optionally <c>client_id</c>; when the last byte arrives the upload becomes an item, and the answer to that PATCH
+/// (and every later HEAD) names it in <c>MediaBroker-Item-Id</c>.
+/// </summary>
+public static class TusApi
+{
+    private const string Root = "/api/uploads";
+
+    public static IEndpointRouteBuilder MapTusUploads(this IEndpointRouteBuilder app)
+    {
+        var uploads = app.MapGroup(Root).AddEndpointFilter(RequireTusVersion);
+        uploads.MapMethods("/", [HttpMethods.Options], Options);
+        uploads.MapGet("/", FindUnfinished);
+        uploads.MapPost("/", CreateAsync);
+        uploads.MapMethods("/{uploadId:regex(^[0-9a-f]{{32}}$)}", [HttpMethods.Head], Head);
+        uploads.MapMethods("/{uploadId:regex(^[0-9a-f]{{32}}$)}", [HttpMethods.Patch], PatchAsync);
+        uploads.MapDelete("/{uploadId:regex(^[0-9a-f]{{32}}$)}", Terminate);
+        return app;
+    }
+
+    /// <summary>tus lets clients that cannot send PATCH or DELETE send a POST with X-HTTP-Method-Override; applied before routing.</summary>
+    public static IApplicationBuilder UseTusMethodOverride(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        var request = context.Request;
+        if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments(Root)
+            && request.Headers[TusProtocol.Headers.MethodOverride].ToString() is { Length: > 0 } method
+            && method.ToUpperInvariant() is "PATCH" or "DELETE" or "HEAD")
+            request.Method = method.ToUpperInvariant();
+        return next(context);
+    });
+
+    private static async ValueTask<object?> RequireTusVersion(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        context.Response.Headers[TusProtocol.Headers.Resumable] = TusProtocol.Version;
+        var plainHttp = HttpMethods.IsOptions(context.Request.Method) || HttpMethods.IsGet(context.Request.Method);
+        if (!plainHttp && context.Request.Headers[TusProtocol.Headers.Resumable] != TusProtocol.Version)
+        {
+            context.Response.Headers[TusProtocol.Headers.Version] = TusProtocol.Version;
+            return TypedResults.Problem($"send the header Tus-Resumable: {TusProtocol.Version}; it is the only tus version this broker speaks",
+                statusCode: StatusCodes.Status412PreconditionFailed, title: "Unsupported tus version");
+        }
+        return await next(invocation);
+    }
+
+    private static IResult Options(HttpContext context, BrokerSettings settings)
+    {
+        var headers = context.Response.Headers;
+        headers[TusProtocol.Headers.Version] = TusProtocol.Version;
+        headers[TusProtocol.Headers.Extension] = TusProtocol.Extensions;
+        headers[TusProtocol.Headers.MaxSize] = settings.MaxUploadBytes.ToString(CultureInfo.InvariantCulture);
+        headers[TusProtocol.Headers.ChecksumAlgorithm] = TusProtocol.ChecksumAlgorithms;
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// <c>GET /api/uploads?sha512=&amp;client_id=</c>, beyond tus: the unfinished uploads of this content by this client.
+    /// A client that crashed between creating an upload and recording its address finds it again here instead of
+    /// leaving it behind and starting over.
+    /// </summary>
+    private static IResult FindUnfinished(string? sha512, string? client_id, TusUploadStore uploads)
+    {
+        if (MediaBroker.Shared.Hashing.Sha512Hex.Normalize(sha512) is not { } sha) throw Rejection.Invalid("sha512 must be 128 hex digits");
+        var clientId = string.IsNullOrWhiteSpace(client_id) ? ItemIngest.DefaultClientId : client_id;
+        return TypedResults.Ok(uploads.All
+            .Where(record => record.ItemId is null && record.Sha512 == sha && record.ClientId == clientId)
+            .Select(record => new UnfinishedUpload($"{Root}/{record.UploadId}", uploads.OffsetOf(record), record.Length, record.ConversionType, record.ExpiresAt))
+            .OrderByDescending(upload => upload.Offset)
+            .ToList());
+    }
+
+    /// <summary>One entry of <see cref="FindUnfinished"/>.</summary>
+    public sealed record UnfinishedUpload(string Location, long Offset, long Length, string? ConversionType, DateTimeOffset ExpiresAt);
+
+    private static async Task<IResult> CreateAsync(HttpContext context, TusUploadStore uploads, ItemIngest ingest, TusCompletion completion,
+        CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (!long.TryParse(request.Headers[TusProtocol.Headers.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            throw Rejection.Invalid("Upload-Length must give the file's size in bytes (deferred lengths are not supported)");
+        var metadataHeader = request.Headers[TusProtocol.Headers.Metadata].ToString();
+        var (metadata, problem) = TusProtocol.ParseMetadata(metadataHeader);
+        if (metadata is null) throw Rejection.Invalid(problem!);
+        var claims = ingest.CheckClaims(metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name"),
+            metadata.GetValueOrDefault("conversion_type"), metadata.GetValueOrDefault("sha512"), metadata.GetValueOrDefault("client_id"));
+
+        var record = await uploads.CreateAsync(length, metadataHeader, claims, cancellationToken);
+        context.Response.Headers.Location = $"{Root}/{record.UploadId}";
+        context.Response.Headers[TusProtocol.Headers.Expires] = TusProtocol.FormatDate(record.ExpiresAt);
+
+        // creation-with-upload: the first bytes may come with the creation itself.
+        if (request.ContentType == TusProtocol.OffsetContentType && (request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0))
+        {
+            using var held = uploads.TryLock(record.UploadId)!;
+            var offset = await AppendAsync(context, uploads, completion, record, 0, cancellationToken);
+            context.Response.Headers[TusProtocol.Headers.Offset] = offset.ToString(CultureInfo.InvariantCulture);
+        }
+        return TypedResults.StatusCode(StatusCodes.Status201Created);
+    }
+
+    private static IResult Head(string uploadId, HttpContext context, TusUploadStore uploads)
+    {
+        if (uploads.Get(uploadId) is not { } record) return NotFound(uploadId);
+        var headers = context.Response.Headers;
+        headers[TusProtocol.Headers.Offset] = uploads.OffsetOf(record).ToString(CultureInfo.InvariantCulture);
+        headers[TusProtocol.Headers.Length] = record.Length.ToString(CultureInfo.InvariantCulture);
+        if (record.Metadata.Length > 0) headers[TusProtocol.Headers.Metadata] = record.Metadata;
+        headers[TusProtocol.Headers.Expires] = TusProtocol.FormatDate(record.ExpiresAt);
+        if (record.ItemId is { } itemId) headers[TusProtocol.ItemIdHeader] = itemId.ToString("D");
+        headers.CacheControl = "no-store";
+        return TypedResults.Ok();
+    }
+
+    private static async Task<IResult> PatchAsync(string uploadId, HttpContext context, TusUploadStore uploads, TusCompletion completion,
+        CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.ContentType != TusProtocol.OffsetContentType)
+            return TypedResults.Problem($"a PATCH carries Content-Type: {TusProtocol.OffsetContentType}",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Wrong content type");
+        if (!long.TryParse(request.Headers[TusProtocol.Headers.Offset], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            throw Rejection.Invalid("Upload-Offset must give the offset this PATCH starts at");
+        if (uploads.Get(uploadId) is not { } record) return NotFound(uploadId);
+
+        using var held = uploads.TryLock(uploadId)
+            ?? throw Rejection.Busy("another request is writing to this upload; try again once it is done");
+        record = uploads.Get(uploadId) ?? throw Rejection.NoSuchUpload($"upload {uploadId} was removed meanwhile");
+        var current = uploads.OffsetOf(record);
+        if (offset != current)
+        {
+            context.Response.Headers[TusProtocol.Headers.Offset] = current.ToString(CultureInfo.InvariantCulture);
+            throw Rejection.OffsetMismatch($"the upload is at offset {current}, not {offset}; ask with HEAD and send from there");
+        }
+        var newOffset = record.ItemId is null ? await AppendAsync(context, uploads, completion, record, offset, cancellationToken) : offset;
+        context.Response.Headers[TusProtocol.Headers.Offset] = newOffset.ToString(CultureInfo.InvariantCulture);
+        if (record.ItemId is { } itemId) context.Response.Headers[TusProtocol.ItemIdHeader] = itemId.ToString("D");
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Appends the request body; when that was the last byte, makes the upload an item (which may still refuse it).</summary>
+    private static async Task<long> AppendAsync(HttpContext context, TusUploadStore uploads, TusCompletion completion, TusUploadRecord record, long offset,
+        CancellationToken cancellationToken)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
+        var settings = context.RequestServices.GetRequiredService<BrokerSettings>();
+        using var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds),
+            context.RequestServices.GetRequiredService<TimeProvider>());
+        var (checksum, problem) = TusProtocol.ParseChecksum(context.Request.Headers[TusProtocol.Headers.Checksum]);
+        if (problem is not null) throw Rejection.Invalid(problem);
+
+        var newOffset = record.Length == offset ? offset
+            : await uploads.AppendAsync(record, offset, body, context.Request.ContentLength, checksum, cancellationToken);
+        var saved = uploads.Get(record.UploadId)!;
+        context.Response.Headers[TusProtocol.Headers.Expires] = TusProtocol.FormatDate(saved.ExpiresAt);
+        if (newOffset == record.Length)
+        {
+            var item = await completion.CompleteAsync(saved, cancellationToken);
+            context.Response.Headers[TusProtocol.ItemIdHeader] = item.ItemId.ToString("D");
+        }
+        return newOffset;
+    }
+
+    private static IResult Terminate(string uploadId, TusUploadStore uploads)
+    {
+        if (uploads.Get(uploadId) is null) return NotFound(uploadId);
+        using var held = uploads.TryLock(uploadId)
+            ?? throw Rejection.Busy("another request is writing to this upload; try again once it is done");
+        uploads.Remove(uploadId);
+        return TypedResults.NoContent();
+    }
+
+    private static IResult NotFound(string uploadId) =>
+        TypedResults.Problem($"there is no upload {uploadId} (unfinished uploads expire after upload_expiry_hours without a byte)",
+            statusCode: StatusCodes.Status404NotFound, title: "No such upload");
+}

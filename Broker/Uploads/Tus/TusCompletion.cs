@@ -1,0 +1,64 @@
+using System.IO.Abstractions;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Items;
+
+namespace MediaBroker.Broker.Uploads.Tus;
+
+/// <summary>
+/// Turns a complete resumable upload into an item with exactly the rules of <c>POST /api/items</c> (whole-file
+/// sha512 422, same content the existing item, 415...), and finishes at start what a stop interrupted. A refused
+/// upload is removed; an interrupted one keeps its bytes and record, so that the client's next PATCH (or the next
+/// start) completes it.
+/// </summary>
+public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, ItemStore store, IFileSystem files, ILogger<TusCompletion> logger)
+{
+    public async Task<Item> CompleteAsync(TusUploadRecord record, CancellationToken cancellationToken)
+    {
+        uploads.FlushData(record);
+        var sha512 = await uploads.Sha512OfAsync(record, cancellationToken);
+        var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId);
+        var staged = StagedFile.OfResumableUpload(files, uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512);
+        try
+        {
+            var (item, _) = await ingest.IngestAsync(staged, claims, cancellationToken);
+            uploads.MarkCompleted(record, item.ItemId);
+            return item;
+        }
+        catch (Rejection)
+        {
+            uploads.Remove(record.UploadId);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Uploads a stop caught between their last byte and their item: either the folder already became the item (only
+    /// the receipt is missing) or the bytes wait whole in their folder and are made an item now.
+    /// </summary>
+    public async Task ResumeInterruptedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var record in uploads.All.Where(record => record.ItemId is null).ToList())
+        {
+            using var held = uploads.TryLock(record.UploadId);
+            if (held is null) continue; // a client is on it
+            if (!files.Directory.Exists(uploads.FolderOf(record.UploadId)))
+            {
+                var item = record.Sha512 is { } sha ? store.List(new ItemQuery { Sha512Checksum = sha, Limit = 1 }).Items.FirstOrDefault() : null;
+                if (item is not null) uploads.MarkCompleted(record, item.ItemId);
+                else uploads.Remove(record.UploadId);
+                continue;
+            }
+            if (uploads.OffsetOf(record) != record.Length) continue;
+            try
+            {
+                var item = await CompleteAsync(record, cancellationToken);
+                logger.LogInformation("Upload {UploadId} had all its bytes before the broker stopped; it is item {ItemId}", record.UploadId, item.ItemId);
+            }
+            catch (Rejection rejection)
+            {
+                logger.LogWarning("Upload {UploadId} was complete but is refused: {Reason}", record.UploadId, rejection.Message);
+            }
+        }
+    }
+}

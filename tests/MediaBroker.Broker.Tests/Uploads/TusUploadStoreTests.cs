@@ -1,0 +1,63 @@
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Uploads.Tus;
+using MediaBroker.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MediaBroker.Broker.Tests.Uploads;
+
+/// <summary>Resumable uploads on an in-memory disk that fills up: a PATCH that cannot be written leaves the upload as it was before it.</summary>
+public sealed class TusUploadStoreTests
+{
+    private readonly FaultyFileSystem _disk = new();
+    private readonly TusUploadStore _uploads;
+    private readonly byte[] _bytes = Enumerable.Range(0, 3_000_000).Select(i => (byte)(i * 7)).ToArray();
+
+    public TusUploadStoreTests()
+    {
+        var data = new DataFolder("/data", _disk);
+        data.EnsureCreated();
+        var settings = new BrokerSettings { MinFreeBytes = 0 };
+        _uploads = new TusUploadStore(data, _disk, settings, new UploadLimits(settings, new DiskSpace(data, _disk)), new FakeTimeProvider(DateTimeOffset.UtcNow));
+    }
+
+    private async Task<TusUploadRecord> CreateWithFirstMegabyteAsync()
+    {
+        var record = await _uploads.CreateAsync(_bytes.Length, "", new UploadClaims("film.mkv", null, null, "local"), CancellationToken.None);
+        Assert.Equal(1_000_000, await _uploads.AppendAsync(record, 0, new MemoryStream(_bytes[..1_000_000]), 1_000_000, null, CancellationToken.None));
+        return _uploads.Get(record.UploadId)!;
+    }
+
+    [Fact]
+    public async Task A_disk_that_fills_up_during_a_patch_drops_that_patch_and_keeps_what_came_before()
+    {
+        var record = await CreateWithFirstMegabyteAsync();
+        _disk.FilledByAnotherProgram(bytesLeft: 1_500_000);
+
+        var refusal = await Assert.ThrowsAsync<Rejection>(() =>
+            _uploads.AppendAsync(record, 1_000_000, new MemoryStream(_bytes[1_000_000..]), 2_000_000, null, CancellationToken.None));
+
+        Assert.Equal(RejectionKind.InsufficientStorage, refusal.Kind);
+        Assert.Equal(1_000_000, _uploads.OffsetOf(record));
+        Assert.Equal(_bytes[..1_000_000], _disk.File.ReadAllBytes(_uploads.DataOf(record.UploadId)));
+
+        _disk.SpaceLeft = null; // space freed: the client resumes where the upload stands
+        Assert.Equal(_bytes.Length, await _uploads.AppendAsync(record, 1_000_000, new MemoryStream(_bytes[1_000_000..]), 2_000_000, null, CancellationToken.None));
+        Assert.Equal(MediaBroker.Shared.Hashing.Sha512Hex.Of(_bytes), await _uploads.Sha512OfAsync(record, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_patch_the_free_space_cannot_take_is_refused_before_a_byte_is_written()
+    {
+        var record = await CreateWithFirstMegabyteAsync();
+        _disk.SpaceLeft = 1_000_000;
+
+        var refusal = await Assert.ThrowsAsync<Rejection>(() =>
+            _uploads.AppendAsync(record, 1_000_000, new MemoryStream(_bytes[1_000_000..]), 2_000_000, null, CancellationToken.None));
+
+        Assert.Equal(RejectionKind.InsufficientStorage, refusal.Kind);
+        Assert.Equal(0, _disk.FailedWrites);
+        Assert.Equal(1_000_000, _uploads.OffsetOf(record));
+    }
+}
