@@ -10,7 +10,6 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly Dictionary<string, FileSystemWatcher> _watchers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _reportedMissing = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -89,13 +88,7 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
                 _watchers.Remove(root.Path);
                 continue;
             }
-            if (!exists)
-            {
-                if (_reportedMissing.Add(root.Path))
-                    logger.LogWarning("{Folder} does not exist (yet); it is watched as soon as it appears", root.Path);
-                continue;
-            }
-            _reportedMissing.Remove(root.Path);
+            if (!exists) continue;
             appeared = true;
             var watcher = new FileSystemWatcher(root.Path)
             {
