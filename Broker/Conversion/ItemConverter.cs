@@ -18,6 +18,7 @@ public sealed class ItemConverter(
     DataFolderLoss loss, TimeProvider time, ILogger<ItemConverter> logger)
 {
     private const int ErrorLinesKept = 12;
+    public static readonly TimeSpan RequeueRetry = TimeSpan.FromSeconds(5);
 
     public async Task ConvertAsync(Guid itemId, CancellationToken stopping)
     {
@@ -43,6 +44,12 @@ public sealed class ItemConverter(
             // Whatever failed, failed because the files went away, not because of the item: convert it again later.
             logger.LogWarning("Conversion of {ItemId} was interrupted: the data folder is gone", itemId);
             await loss.WaitUntilRestoredAsync(stopping);
+            await AfterStopAsync(item, job);
+        }
+        catch (IOException error) when (DiskSpace.IsDiskFull(error))
+        {
+            // The disk, not the item: it goes back in line, and conversions wait for room (see ConversionWorkers).
+            logger.LogWarning("Conversion of {ItemId} ran out of disk space; the item goes back to to_do", itemId);
             await AfterStopAsync(item, job);
         }
         catch (Exception error)
@@ -155,6 +162,29 @@ public sealed class ItemConverter(
         if (finished is not null && !settings.KeepInputs)
             DeleteQuietly(files.Path.Combine(store.FolderOf(finished), ItemFiles.Input));
         logger.LogInformation("Converted {ItemId} into {Size} bytes", item.ItemId, size);
+    }
+
+    /// <summary>
+    /// Puts an item whose outcome could not be recorded back in to_do as soon as the disk lets it, trying again every
+    /// few seconds; a stop leaves it in in_progress, which the next start returns to to_do.
+    /// </summary>
+    public async Task RequeueWhenPossibleAsync(Guid itemId, CancellationToken stopping)
+    {
+        while (true)
+        {
+            try
+            {
+                await store.UpdateAsync(itemId, current => current.Status == ItemStatus.InProgress
+                    ? current with { Status = ItemStatus.ToDo, Progress = null, Fps = null, Speed = null, EtaSeconds = null }
+                    : null, CancellationToken.None);
+                return;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Item {ItemId} cannot go back to to_do yet ({Reason}); trying again in {Delay}", itemId, error.Message, RequeueRetry);
+                await Task.Delay(RequeueRetry, time, stopping);
+            }
+        }
     }
 
     private async Task AfterStopAsync(Item item, ConversionJob job)

@@ -87,6 +87,11 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     /// Applies a change to one item; <paramref name="change"/> returns null to decline (for example, not in the expected state).
     /// A new status moves the item's folder. Returns the stored record, or null when the item is gone or the change was declined.
     /// </summary>
+    /// <remarks>
+    /// item.json is written before the folder moves, so that a stop between the two leaves the new state on record
+    /// and recovery completes the move (see <see cref="StoreRecovery"/>). A write that fails (a full disk) changes
+    /// nothing at all: the folder, its item.json and memory keep the old version.
+    /// </remarks>
     public async Task<Item?> UpdateAsync(Guid itemId, Func<Item, Item?> change, CancellationToken cancellationToken = default)
     {
         using var _ = await _itemLocks.AcquireAsync(itemId, cancellationToken);
@@ -94,13 +99,22 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         if (change(current) is not { } changed) return null;
 
         var next = changed with { ItemId = current.ItemId, Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
+        if (next.Status != current.Status && next.Status == ItemStatus.ToDo) next = next with { QueuedAt = next.UpdatedAt };
+        var folder = data.ItemFolder(current);
+        await WriteMetadataAsync(folder, next, cancellationToken);
         if (next.Status != current.Status)
         {
-            if (next.Status == ItemStatus.ToDo) next = next with { QueuedAt = next.UpdatedAt };
-            files.Directory.Move(data.ItemFolder(current), data.ItemFolder(next));
+            try
+            {
+                files.Directory.Move(folder, data.ItemFolder(next));
+            }
+            catch
+            {
+                await WriteMetadataAsync(folder, current, CancellationToken.None); // best effort: the record matches the folder again
+                throw;
+            }
             files.FlushFolder(data.StateFolder(next.Status));
         }
-        await WriteMetadataAsync(data.ItemFolder(next), next, cancellationToken);
         Publish(current, next, persisted: true);
         return next;
     }

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using System.Text.Json;
 using MediaBroker.Shared.Files;
+using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Json;
 using Microsoft.Extensions.Logging;
@@ -108,25 +109,63 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
             return known.Item;
 
         RemoveLeftoverFiles(path);
-        var item = ReadMetadata(path, itemId);
-        if (item is null) return null;
-        if (item.Status != status) item = item with { Status = status };
-        return status == ItemStatus.InProgress ? ReturnToQueue(item) : item;
+        var recorded = ReadMetadata(path, itemId);
+        return recorded is null ? null : Settle(recorded, status, path);
     }
 
-    /// <summary>A conversion that was running when the broker stopped starts again from the beginning.</summary>
-    private Item ReturnToQueue(Item item)
+    /// <summary>
+    /// Brings an item's folder and its item.json into one state. item.json is written before the folder moves, so a
+    /// state it records that the folder has not reached is a move a stop interrupted: it is completed. A running
+    /// conversion (or a claim) starts again from to_do; a finish recorded without its whole output is converted again.
+    /// </summary>
+    private Item Settle(Item recorded, ItemStatus folderStatus, string folder)
     {
-        var requeued = item with
+        var target = recorded.Status switch
         {
-            Status = ItemStatus.ToDo, Version = item.Version + 1, UpdatedAt = DateTimeOffset.UtcNow,
-            Progress = null, Fps = null, Speed = null, EtaSeconds = null,
+            ItemStatus.InProgress => ItemStatus.ToDo,
+            ItemStatus.FinishedSuccessful when NeedsOutputCheck(recorded, folderStatus) && !OutputIsWhole(recorded, folder) => ItemStatus.ToDo,
+            var state => state,
         };
-        files.Directory.Move(data.ItemFolder(ItemStatus.InProgress, item.ItemId), data.ItemFolder(requeued));
-        files.WriteJsonAtomicallyAsync(files.Path.Combine(data.ItemFolder(requeued), ItemFiles.Metadata), requeued, WireJsonContext.Default.Item)
-            .GetAwaiter().GetResult();
-        logger.LogInformation("Item {ItemId} was being converted when the broker stopped; it is back in to_do", item.ItemId);
-        return requeued;
+        // An output in any other state's folder is from a conversion that never got on record.
+        if (target != ItemStatus.FinishedSuccessful) RemoveStrayOutputs(folder);
+        if (target == recorded.Status && target == folderStatus) return recorded;
+
+        var settled = recorded with
+        {
+            Status = target, Version = recorded.Version + 1, UpdatedAt = DateTimeOffset.UtcNow,
+            Progress = null, Fps = null, Speed = null, EtaSeconds = null,
+            Output = target == ItemStatus.FinishedSuccessful ? recorded.Output : null,
+        };
+        files.WriteJsonAtomicallyAsync(files.Path.Combine(folder, ItemFiles.Metadata), settled, WireJsonContext.Default.Item).GetAwaiter().GetResult();
+        if (target != folderStatus) files.Directory.Move(folder, data.ItemFolder(settled));
+        if (recorded.Status == ItemStatus.InProgress || folderStatus == ItemStatus.InProgress && target == ItemStatus.ToDo)
+            logger.LogInformation("Item {ItemId} was being converted when the broker stopped; it is back in to_do", recorded.ItemId);
+        else
+            logger.LogInformation("Item {ItemId}: a move from {From} to {To} was interrupted; it is completed ({Settled})",
+                recorded.ItemId, folderStatus.WireName(), recorded.Status.WireName(), target.WireName());
+        return settled;
+    }
+
+    // In finished_successful with its output on record, the output is trusted as it is: checking it would read every
+    // output at every start after a crash. It is checked where a finish was interrupted, or recorded without output.
+    private static bool NeedsOutputCheck(Item recorded, ItemStatus folderStatus) =>
+        folderStatus != ItemStatus.FinishedSuccessful || recorded.Output is null;
+
+    private bool OutputIsWhole(Item recorded, string folder)
+    {
+        if (recorded.Output is not { } output) return false;
+        var path = files.Path.Combine(folder, ItemFiles.Output(files.Path.GetExtension(output.FileName).TrimStart('.')));
+        return files.File.Exists(path) && files.FileInfo.New(path).Length == output.FileSize
+            && Sha512Hex.OfFileAsync(files, path).GetAwaiter().GetResult() == output.Sha512Checksum;
+    }
+
+    private void RemoveStrayOutputs(string folder)
+    {
+        foreach (var file in files.Directory.EnumerateFiles(folder).Where(file => ItemFiles.IsOutput(files.Path.GetFileName(file))))
+        {
+            files.File.Delete(file);
+            logger.LogInformation("Removed {File}: an output that never got on record", file);
+        }
     }
 
     private Item? ReadMetadata(string folder, Guid itemId)

@@ -226,7 +226,10 @@ public sealed class SyncEngine(
                     logger.LogWarning("{Broker} no longer has item {ItemId} of {File}; it is sent again", broker.Id, file.ItemId, file.Path);
                     database.Put(file with { Status = FileStatus.Ready, ServerId = null, ItemId = null });
                 }
-                else if (item.Status == ItemStatus.FinishedSuccessful) finished.Add((file, broker, item));
+                else if (item.Status == ItemStatus.FinishedSuccessful && item.Output is not null) finished.Add((file, broker, item));
+                else if (item.Status == ItemStatus.FinishedSuccessful)
+                    // A broker that says finished but names no output (an older broker interrupted at the wrong moment): asked again later.
+                    logger.LogWarning("{Broker} reports item {ItemId} of {File} finished but names no output; asked again later", broker.Id, item.ItemId, file.Path);
                 else if (item.Status == ItemStatus.FinishedWithErrors)
                 {
                     logger.LogWarning("{Broker} could not convert {File}: {Reason} (media-client retry {ItemId} tries again)", broker.Id, file.Path,

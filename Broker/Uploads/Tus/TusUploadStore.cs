@@ -168,7 +168,12 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
     public async Task<string> Sha512OfAsync(TusUploadRecord record, CancellationToken cancellationToken)
     {
         if (_live.TryGetValue(record.UploadId, out var live) && live.Hash is { } hash && live.HashedUpTo == record.Length)
-            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        {
+            var sha512 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            // Used up: a completion tried again (the first was interrupted) reads the file instead of hashing nothing.
+            DropHash(live);
+            return sha512;
+        }
         return await Sha512Hex.OfFileAsync(files, DataOf(record.UploadId), cancellationToken);
     }
 

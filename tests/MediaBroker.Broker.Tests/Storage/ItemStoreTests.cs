@@ -171,4 +171,24 @@ public sealed class ItemStoreTests : IDisposable
         Assert.Equal(version, store.Version);
         Assert.Null(ReadItemJson(_harness.Data.ItemFolder(running)).Progress);
     }
+
+    [Fact]
+    public async Task A_state_change_whose_item_json_cannot_be_written_changes_nothing_and_can_be_made_once_there_is_room()
+    {
+        var store = await _harness.OpenAsync();
+        var item = await _harness.AddAsync(store);
+        var running = (await store.UpdateAsync(item.ItemId, MoveTo(ItemStatus.ToDo, ItemStatus.InProgress)))!;
+        var disk = (FaultyFileSystem)_harness.Files;
+        disk.SpaceLeft = 10;
+
+        await Assert.ThrowsAsync<IOException>(() => store.UpdateAsync(item.ItemId, MoveTo(ItemStatus.InProgress, ItemStatus.FinishedSuccessful)));
+
+        ItemAssert.Same(running, store.Get(item.ItemId));
+        ItemAssert.Same(running, ReadItemJson(_harness.Data.ItemFolder(ItemStatus.InProgress, item.ItemId)));
+        Assert.False(_harness.Files.Directory.Exists(_harness.Data.ItemFolder(ItemStatus.FinishedSuccessful, item.ItemId)));
+
+        disk.SpaceLeft = null;
+        var finished = await store.UpdateAsync(item.ItemId, MoveTo(ItemStatus.InProgress, ItemStatus.FinishedSuccessful));
+        ItemAssert.Same(finished, ReadItemJson(_harness.Data.ItemFolder(ItemStatus.FinishedSuccessful, item.ItemId)));
+    }
 }

@@ -184,4 +184,91 @@ public sealed class RecoveryTests : IDisposable
             Assert.Empty(document.InProgress);
         }
     }
+
+    [Fact]
+    public async Task A_finish_on_record_whose_folder_had_not_moved_yet_is_completed_at_the_next_start_not_converted_again()
+    {
+        var store = await _harness.OpenAsync();
+        var item = await _harness.AddAsync(store);
+        var running = (await store.UpdateAsync(item.ItemId, current => current with { Status = ItemStatus.InProgress }))!;
+        // As a stop right after item.json recorded the finish, before the folder moved: the output whole beside it.
+        var folder = _harness.Data.ItemFolder(running);
+        _harness.Files.File.WriteAllText(Path.Combine(folder, "output.mkv"), "the converted film");
+        var output = new ItemOutput("clip.mkv", MediaBroker.Shared.Hashing.Sha512Hex.Of("the converted film"u8), 18);
+        var recorded = running with { Status = ItemStatus.FinishedSuccessful, Output = output, Version = running.Version + 1 };
+        _harness.Files.File.WriteAllText(Path.Combine(folder, ItemFiles.Metadata), System.Text.Json.JsonSerializer.Serialize(recorded, MediaBroker.Shared.Json.WireJsonContext.Default.Item));
+
+        var reopened = await _harness.OpenAsync();
+
+        var finished = reopened.Get(item.ItemId)!;
+        Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);
+        Assert.Equal(output, finished.Output);
+        Assert.Equal("the converted film", _harness.Files.File.ReadAllText(Path.Combine(_harness.Data.ItemFolder(finished), "output.mkv")));
+        Assert.Empty(_harness.FilesIn(_harness.Data.StateFolder(ItemStatus.InProgress)));
+    }
+
+    [Fact]
+    public async Task A_finish_on_record_whose_output_is_not_whole_is_converted_again()
+    {
+        var store = await _harness.OpenAsync();
+        var item = await _harness.AddAsync(store);
+        var running = (await store.UpdateAsync(item.ItemId, current => current with { Status = ItemStatus.InProgress }))!;
+        var folder = _harness.Data.ItemFolder(running);
+        _harness.Files.File.WriteAllText(Path.Combine(folder, "output.mkv"), "the converted fi");
+        var recorded = running with
+        {
+            Status = ItemStatus.FinishedSuccessful, Version = running.Version + 1,
+            Output = new ItemOutput("clip.mkv", MediaBroker.Shared.Hashing.Sha512Hex.Of("the converted film"u8), 18),
+        };
+        _harness.Files.File.WriteAllText(Path.Combine(folder, ItemFiles.Metadata), System.Text.Json.JsonSerializer.Serialize(recorded, MediaBroker.Shared.Json.WireJsonContext.Default.Item));
+
+        var reopened = await _harness.OpenAsync();
+
+        var requeued = reopened.Get(item.ItemId)!;
+        Assert.Equal(ItemStatus.ToDo, requeued.Status);
+        Assert.Null(requeued.Output);
+        Assert.Equal(["input", "item.json"], _harness.FilesIn(_harness.Data.ItemFolder(requeued)));
+    }
+
+    [Fact]
+    public async Task A_finished_folder_whose_item_json_was_never_updated_is_converted_again_not_left_without_output()
+    {
+        // What a broker that moved the folder before writing item.json left when it was killed between the two.
+        var store = await _harness.OpenAsync();
+        var item = await _harness.AddAsync(store);
+        var running = (await store.UpdateAsync(item.ItemId, current => current with { Status = ItemStatus.InProgress }))!;
+        _harness.Files.File.WriteAllText(Path.Combine(_harness.Data.ItemFolder(running), "output.mkv"), "the converted film");
+        _harness.Files.Directory.Move(_harness.Data.ItemFolder(running), _harness.Data.ItemFolder(ItemStatus.FinishedSuccessful, item.ItemId));
+
+        var reopened = await _harness.OpenAsync();
+
+        var requeued = reopened.Get(item.ItemId)!;
+        Assert.Equal(ItemStatus.ToDo, requeued.Status);
+        Assert.Null(requeued.Output);
+        Assert.Equal(["input", "item.json"], _harness.FilesIn(_harness.Data.ItemFolder(requeued)));
+        Assert.Empty(reopened.List(new ItemQuery { Status = ItemStatus.FinishedSuccessful }).Items);
+    }
+
+    [Theory]
+    [InlineData(ItemStatus.FinishedWithErrors, ItemStatus.ToDo)]
+    [InlineData(ItemStatus.InProgress, ItemStatus.FinishedWithErrors)]
+    [InlineData(ItemStatus.ToDo, ItemStatus.InProgress)]
+    public async Task A_move_on_record_that_a_stop_interrupted_is_completed_at_the_next_start(ItemStatus from, ItemStatus recordedTo)
+    {
+        var store = await _harness.OpenAsync();
+        var item = await _harness.AddAsync(store);
+        var before = from == ItemStatus.ToDo ? item : (await store.UpdateAsync(item.ItemId, current => current with { Status = from, Errors = ["x"] }))!;
+        var recorded = before with { Status = recordedTo, Version = before.Version + 1 };
+        _harness.Files.File.WriteAllText(Path.Combine(_harness.Data.ItemFolder(before), ItemFiles.Metadata),
+            System.Text.Json.JsonSerializer.Serialize(recorded, MediaBroker.Shared.Json.WireJsonContext.Default.Item));
+
+        var reopened = await _harness.OpenAsync();
+
+        // A claim or a conversion on record starts again from to_do; any other move ends where it was going.
+        var expected = recordedTo == ItemStatus.InProgress ? ItemStatus.ToDo : recordedTo;
+        var settled = reopened.Get(item.ItemId)!;
+        Assert.Equal(expected, settled.Status);
+        Assert.True(_harness.Files.Directory.Exists(_harness.Data.ItemFolder(expected, item.ItemId)));
+        Assert.Equal(1, ItemStatuses.All.Count(status => _harness.Files.Directory.Exists(_harness.Data.ItemFolder(status, item.ItemId))));
+    }
 }

@@ -177,4 +177,30 @@ public sealed class SyncEngineTests : IAsyncLifetime
         Assert.Equal(Sha512Hex.Of(await File.ReadAllBytesAsync(clip)),
             (await second2.Api.GetItemAsync(context.Database.Get(clip)!.ItemId!.Value)).Sha512Checksum);
     }
+
+    [Fact]
+    public async Task A_broker_that_says_finished_but_names_no_output_does_not_break_the_pass()
+    {
+        var broker = await StartBrokerAsync("a");
+        var picture = await TestMedia.ImageAsync(_client.Folder.Combine("dog.png"), seed: 55);
+        var item = await broker.Api.WaitUntilFinishedAsync((await (await broker.PostMultipartAsync(picture)).ReadItemAsync()).ItemId);
+        // What an older broker stopped at the wrong moment answered: finished_successful, and no output.
+        await using var front = await RewritingFront.StartAsync(broker.Url,
+            json => System.Text.RegularExpressions.Regex.Replace(json, ",\"output\":\\{[^}]*\\}", ""));
+        _client.Configure([("a", front.Url)]);
+        var source = Path.Combine(_client.Drop, "dog.png");
+        File.Copy(picture, source);
+        using var context = _client.Open();
+        await context.Brokers.RefreshAsync(CancellationToken.None);
+        context.Database.Put(new TrackedFile
+        {
+            Path = source, CreatedAt = DateTimeOffset.UtcNow, Status = FileStatus.Converting, ServerId = "a", ItemId = item.ItemId,
+            Sha512Checksum = item.Sha512Checksum, FileSize = item.FileSize, MediaType = "image", ConversionType = item.ConversionType,
+        });
+
+        await context.Engine.RunPassAsync(scan: false, CancellationToken.None);
+
+        Assert.Equal(FileStatus.Converting, context.Database.Get(source)!.Status);
+        Assert.Empty(Directory.EnumerateFiles(_client.Library, "*", SearchOption.AllDirectories));
+    }
 }
