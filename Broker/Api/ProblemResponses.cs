@@ -61,6 +61,12 @@ public static class ProblemResponses
         {
             // The client went away; nothing to answer.
         }
+        catch (OperationCanceledException) when (!context.Response.HasStarted)
+        {
+            // The broker is stopping and stopped the program this request waited for (a probe, a thumbnail).
+            await TypedResults.Problem("the broker is stopping; try again once it is back", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Stopping").ExecuteAsync(context);
+        }
         catch (Exception error) when (!context.Response.HasStarted && error is IOException or UnauthorizedAccessException
             && context.RequestServices.GetRequiredService<DataFolder>().MissingFolder() is { } missing)
         {

@@ -32,12 +32,16 @@ public sealed class BrokerLifecycle(
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var marker = RunMarker.Acquire(data, files);
+        var recovering = false;
         try
         {
             var toolCheck = ToolCheck.EnsureAvailableAsync(settings, runner, cancellationToken);
             if (!marker.PreviousRunStoppedCleanly) OrphanConversions.KillLeftovers(data, logger);
             var opening = TimeProvider.System.GetTimestamp();
-            await store.OpenAsync(marker.PreviousRunStoppedCleanly, cancellationToken);
+            recovering = true;
+            // Not cancellable: a recovery stopped half way would leave folders settled and index.json not yet saying so.
+            await store.OpenAsync(marker.PreviousRunStoppedCleanly, CancellationToken.None);
+            recovering = false;
             logger.LogInformation("Opened {Count} items in {Milliseconds:0} ms ({How})", store.Depth().Total,
                 TimeProvider.System.GetElapsedTime(opening).TotalMilliseconds,
                 marker.PreviousRunStoppedCleanly ? "the last run stopped cleanly" : "the last run did not stop cleanly: every folder checked");
@@ -47,7 +51,8 @@ public sealed class BrokerLifecycle(
         }
         catch
         {
-            marker.Dispose();
+            // A recovery that failed half way keeps broker.pid, so that the next start checks every folder again.
+            if (!recovering) marker.Dispose();
             throw;
         }
         _marker = marker;

@@ -11,13 +11,16 @@ namespace MediaBroker.Broker.Media;
 /// </summary>
 public static class ProbeReport
 {
+    // ffprobe versions differ in whether some numbers are quoted; either is read.
+    private static readonly JsonSerializerOptions Tolerant = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString };
+
     /// <returns>The media found, or an explanation a person understands of why the file is not usable.</returns>
     public static ProbeOutcome Parse(string json)
     {
         FFProbeAnalysis? analysis;
         try
         {
-            analysis = JsonSerializer.Deserialize<FFProbeAnalysis>(json);
+            analysis = JsonSerializer.Deserialize<FFProbeAnalysis>(json, Tolerant);
         }
         catch (JsonException)
         {

@@ -57,7 +57,7 @@ public sealed class ProgramRunner(RunningPrograms registry, TimeProvider time)
             throw new ProgramStartException($"cannot start {run.FileName}: {error.Message}", error);
         }
 
-        registry.Add(new RunningProgram(task.ProcessId, time.GetUtcNow(), run.ItemId, stoppedByRegistry, task.Task));
+        registry.Add(new RunningProgram(task.ProcessId, time.GetUtcNow(), run.ItemId, stoppedByRegistry, forceful, task.Task));
         try
         {
             var result = await task;
@@ -71,6 +71,14 @@ public sealed class ProgramRunner(RunningPrograms registry, TimeProvider time)
         {
             // The caller's token, so that callers can tell their own stop from any other.
             throw new OperationCanceledException(error.Message, error, stop);
+        }
+        catch (TimeoutException error) when (forceful.IsCancellationRequested)
+        {
+            // CliWrap could not see the killed process go (stuck in a hung disk or mount); the run ended all the same,
+            // and as what it was stopped for, never as a verdict on the file.
+            if (timedOut.IsCancellationRequested && !stop.IsCancellationRequested && !stoppedByRegistry.IsCancellationRequested)
+                throw new ProgramTimeoutException(run.FileName, run.Timeout!.Value);
+            throw new OperationCanceledException(error.Message, error, stop.IsCancellationRequested ? stop : CancellationToken.None);
         }
         finally
         {

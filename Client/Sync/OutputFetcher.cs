@@ -36,7 +36,7 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
                 database.Put(file with { Status = FileStatus.Done, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
                 await database.SaveAsync(cancellationToken);
                 logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, target);
-                placement.HandleSource(root, file.Path);
+                await AfterSuccessAsync(root, file, cancellationToken);
                 return;
             }
             files.Directory.CreateDirectory(files.Path.GetDirectoryName(target)!);
@@ -52,7 +52,7 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
             database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
             await database.SaveAsync(cancellationToken);
             logger.LogInformation("{File} -> {Output} (sha512 verified)", file.Path, placed);
-            placement.HandleSource(root, file.Path);
+            await AfterSuccessAsync(root, file, cancellationToken);
         }
         catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
         {
@@ -67,6 +67,13 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
         {
             logger.LogWarning("Fetching the output of {File} failed: {Reason}; tried again next time", file.Path, error.Message);
         }
+    }
+
+    private async Task AfterSuccessAsync(ObservedPath? root, TrackedFile file, CancellationToken cancellationToken)
+    {
+        if (!await placement.HandleSourceAsync(root, file.Path, file.Sha512Checksum, cancellationToken))
+            logger.LogWarning("{File} changed after it was sent; it is kept (not {Action}) and taken again as a new file", file.Path,
+                root!.AfterSuccess == SourceAfterSuccess.Delete ? "deleted" : "moved");
     }
 
     private async Task<bool> IsInPlaceAsync(string target, ItemOutput output, CancellationToken cancellationToken)

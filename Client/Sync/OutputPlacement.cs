@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Abstractions;
 using MediaBroker.Client.Configuration;
 using MediaBroker.Shared.Files;
+using MediaBroker.Shared.Hashing;
 
 namespace MediaBroker.Client.Sync;
 
@@ -60,10 +61,16 @@ public sealed class OutputPlacement(IFileSystem files)
         throw new IOException($"no free name for {target}");
     }
 
-    /// <summary>What after_success says to do with a source whose output is in place.</summary>
-    public void HandleSource(ObservedPath? root, string source)
+    /// <summary>
+    /// What after_success says to do with a source whose output is in place; only while the source is still the
+    /// content that was converted (<paramref name="convertedSha512"/>). An edit made since is never deleted or moved:
+    /// the file is left where it is, and the next scan takes it as new.
+    /// </summary>
+    /// <returns>False when the source was left alone because it changed.</returns>
+    public async Task<bool> HandleSourceAsync(ObservedPath? root, string source, string? convertedSha512, CancellationToken cancellationToken)
     {
-        if (root is null || !files.File.Exists(source)) return;
+        if (root is null || root.AfterSuccess == SourceAfterSuccess.Keep || !files.File.Exists(source)) return true;
+        if (convertedSha512 is null || await Sha512Hex.OfFileAsync(files, source, cancellationToken) != convertedSha512) return false;
         switch (root.AfterSuccess)
         {
             case SourceAfterSuccess.Delete:
@@ -74,5 +81,6 @@ public sealed class OutputPlacement(IFileSystem files)
                 MoveIntoPlace(source, files.Path.Combine(folder, files.Path.GetRelativePath(root.Path, source)), OutputCollision.Number);
                 break;
         }
+        return true;
     }
 }

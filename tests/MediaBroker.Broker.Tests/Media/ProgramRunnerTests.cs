@@ -89,6 +89,32 @@ public sealed class ProgramRunnerTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task When_the_hosts_patience_is_over_a_program_still_ignoring_its_stop_is_killed_at_once()
+    {
+        var signals = _folder.Combine("signals.log");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = _runner.RunAsync(new ProgramRun(StubbornFfmpeg.Write(_folder, signals),
+            ["-hide_banner", "-nostats", "-v", "error", "-progress", "pipe:1", "-re", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=25", "-f", "null", "-"])
+        {
+            OnOutputLine = line => { if (line.StartsWith("progress=", StringComparison.Ordinal)) started.TrySetResult(); },
+            StopGracePeriod = TimeSpan.FromHours(1), // the clock will not get there: only the shutdown can end it
+        }, CancellationToken.None);
+        await started.Task.WaitAsync(Eventually.DefaultLimit);
+        var pid = Assert.Single(_registry.All).Pid;
+        using var patienceOver = new CancellationTokenSource();
+
+        var stopping = _registry.StopAllAsync(patienceOver.Token);
+        await Eventually.TrueAsync(() => StubbornFfmpeg.GotSigint(signals), "the program to get SIGINT");
+        Assert.True(IsAlive(pid));
+        await patienceOver.CancelAsync();
+
+        await stopping.WaitAsync(Eventually.DefaultLimit);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Eventually.DefaultLimit));
+        Assert.False(IsAlive(pid));
+    }
+
+    [Fact]
     public async Task A_run_past_its_time_limit_ends_in_a_timeout_not_in_a_stop()
     {
         var run = _runner.RunAsync(new ProgramRun("sleep", ["600"]) { Timeout = TimeSpan.FromSeconds(30), StopGracePeriod = TimeSpan.Zero },

@@ -1,5 +1,6 @@
 using MediaBroker.Client.Configuration;
 using MediaBroker.Client.Sync;
+using MediaBroker.Shared.Hashing;
 using MediaBroker.Testing;
 
 namespace MediaBroker.Client.Tests.Sync;
@@ -62,29 +63,48 @@ public sealed class OutputPlacementTests
         Assert.Equal("output", _disk.File.ReadAllText("/library/Shows/film (1).mkv"));
     }
 
+    private static string Sha(string content) => Sha512Hex.Of(System.Text.Encoding.UTF8.GetBytes(content));
+
     [Fact]
-    public void After_success_a_source_is_kept_deleted_or_moved_as_configured()
+    public async Task After_success_a_source_is_kept_deleted_or_moved_as_configured()
     {
         var kept = Write("/drop/kept.mp4", "1");
-        _placement.HandleSource(new ObservedPath { Path = "/drop" }, kept);
+        Assert.True(await _placement.HandleSourceAsync(new ObservedPath { Path = "/drop" }, kept, Sha("1"), CancellationToken.None));
         Assert.True(_disk.File.Exists(kept));
 
         var deleted = Write("/drop/deleted.mp4", "2");
-        _placement.HandleSource(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Delete }, deleted);
+        Assert.True(await _placement.HandleSourceAsync(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Delete }, deleted, Sha("2"),
+            CancellationToken.None));
         Assert.False(_disk.File.Exists(deleted));
 
         var moved = Write("/drop/sub/moved.mp4", "3");
         Write("/done/sub/moved.mp4", "an older one");
-        _placement.HandleSource(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Move, MoveSourceTo = "/done" }, moved);
+        Assert.True(await _placement.HandleSourceAsync(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Move, MoveSourceTo = "/done" },
+            moved, Sha("3"), CancellationToken.None));
         Assert.False(_disk.File.Exists(moved));
         Assert.Equal("3", _disk.File.ReadAllText("/done/sub/moved (1).mp4"));
         Assert.Equal("an older one", _disk.File.ReadAllText("/done/sub/moved.mp4"));
     }
 
-    [Fact]
-    public void A_source_that_is_gone_already_is_left_alone()
+    [Theory]
+    [InlineData(SourceAfterSuccess.Delete)]
+    [InlineData(SourceAfterSuccess.Move)]
+    public async Task A_source_edited_after_it_was_sent_is_neither_deleted_nor_moved(string afterSuccess)
     {
-        _placement.HandleSource(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Delete }, "/drop/gone.mp4");
+        var source = Write("/drop/holiday.mp4", "the edited film");
+        var root = new ObservedPath { Path = "/drop", AfterSuccess = afterSuccess, MoveSourceTo = "/done" };
+
+        Assert.False(await _placement.HandleSourceAsync(root, source, Sha("the film as it was sent"), CancellationToken.None));
+
+        Assert.Equal("the edited film", _disk.File.ReadAllText(source));
+        Assert.False(_disk.Directory.Exists("/done"));
+    }
+
+    [Fact]
+    public async Task A_source_that_is_gone_already_is_left_alone()
+    {
+        Assert.True(await _placement.HandleSourceAsync(new ObservedPath { Path = "/drop", AfterSuccess = SourceAfterSuccess.Delete }, "/drop/gone.mp4",
+            Sha("x"), CancellationToken.None));
 
         Assert.False(_disk.File.Exists("/drop/gone.mp4"));
     }
