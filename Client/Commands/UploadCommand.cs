@@ -58,7 +58,7 @@ public static class UploadCommand
         {
             ["filename"] = info.Name, ["conversion_type"] = type, ["sha512"] = sha512, ["client_id"] = context.Settings.EffectiveClientId,
         };
-        var uploader = new TusUploader(broker.Http, context.Settings.ChunkSizeMib << 20);
+        var uploader = new TusUploader(broker.Http, context.Settings.ChunkSizeMib << 20, context.Time);
         UploadResult? result = null;
         await Terminal.ShowProgressAsync($"{info.Name} -> {broker.Id}", info.Length, async report =>
             result = await uploader.UploadAsync(path, null, metadata, null, report, cancellationToken));

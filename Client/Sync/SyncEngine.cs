@@ -113,7 +113,7 @@ public sealed class SyncEngine(
                 ["filename"] = Path.GetFileName(file.Path), ["conversion_type"] = conversionType,
                 ["sha512"] = file.Sha512Checksum!, ["client_id"] = settings.EffectiveClientId,
             };
-            var uploader = new TusUploader(broker.Http, settings.ChunkSizeMib << 20);
+            var uploader = new TusUploader(broker.Http, settings.ChunkSizeMib << 20, time);
             var resumeAt = file.UploadUrl ?? await uploader.FindUnfinishedAsync(file.Sha512Checksum!, settings.EffectiveClientId, conversionType, cancellationToken);
             var result = await uploader.UploadAsync(file.Path, resumeAt, metadata, async location =>
             {

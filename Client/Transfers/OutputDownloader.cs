@@ -56,7 +56,22 @@ public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout, Tim
         return partialPath;
     }
 
-    private async Task<HttpResponseMessage> RequestAsync(Item item, long from, CancellationToken cancellationToken) =>
+    /// <summary>The answer's headers come within the stall timeout, or the connection is taken as dropped.</summary>
+    private async Task<HttpResponseMessage> RequestAsync(Item item, long from, CancellationToken cancellationToken)
+    {
+        using var headers = new CancellationTokenSource(stallTimeout, time);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, headers.Token);
+        try
+        {
+            return await SendAsync(item, from, limit.Token);
+        }
+        catch (OperationCanceledException) when (headers.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BrokerUnavailableException(http.BaseAddress!, $"the broker sent no answer within {stallTimeout.TotalSeconds:0} seconds");
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Item item, long from, CancellationToken cancellationToken) =>
         await new BrokerApiClient(http).SendRawAsync(() =>
         {
             var request = new HttpRequestMessage(HttpMethod.Get, $"api/items/{item.ItemId:D}/output");

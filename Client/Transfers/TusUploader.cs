@@ -16,10 +16,14 @@ public sealed record UploadResult(string Location, Guid ItemId);
 /// A tus 1.0 client for one broker: creates an upload, or resumes one from the offset the broker reports (HEAD),
 /// and sends the file in chunks. A broken connection loses at most the chunk in flight.
 /// </summary>
-public sealed class TusUploader(HttpClient http, int chunkSize)
+public sealed class TusUploader(HttpClient http, int chunkSize, TimeProvider time)
 {
     private const string TusVersion = "1.0.0";
     private const string ItemIdHeader = "MediaBroker-Item-Id";
+    /// <summary>How long the broker may take no byte of a PATCH, and answer a short request (creation, HEAD).</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>How long the last PATCH may wait for its answer: the broker checks the whole file then (sha512, ffprobe).</summary>
+    public static readonly TimeSpan CompletionTimeout = TimeSpan.FromMinutes(10);
 
     /// <param name="location">An upload to resume (from a previous run), or null to create one.</param>
     /// <param name="onCreated">Told the new upload's location at once, so it can be saved before any byte is sent.</param>
@@ -49,7 +53,7 @@ public sealed class TusUploader(HttpClient http, int chunkSize)
             {
                 var size = Math.Min(chunkSize, length - offset);
                 last?.Dispose();
-                last = await PatchAsync(location, file, offset, size, cancellationToken);
+                last = await PatchAsync(location, file, offset, size, last: offset + size == length, cancellationToken);
                 offset = long.Parse(last.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
                 onProgress?.Invoke(offset);
             }
@@ -82,32 +86,62 @@ public sealed class TusUploader(HttpClient http, int chunkSize)
 
     public async Task<long> OffsetAsync(string location, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() => Request(HttpMethod.Head, location), location, cancellationToken);
+        using var response = await ShortAsync(token => SendAsync(() => Request(HttpMethod.Head, location), location, token), cancellationToken);
         return long.Parse(response.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
     }
 
     private async Task<string> CreateAsync(long length, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(() =>
+        using var response = await ShortAsync(token => SendAsync(() =>
         {
             var request = Request(HttpMethod.Post, "api/uploads/");
             request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
             request.Headers.Add("Upload-Metadata", string.Join(',', metadata.Select(pair => $"{pair.Key} {Convert.ToBase64String(Encoding.UTF8.GetBytes(pair.Value))}")));
             return request;
-        }, null, cancellationToken);
+        }, null, token), cancellationToken);
         return response.Headers.Location?.OriginalString ?? throw new BrokerUnavailableException(http.BaseAddress!, "the broker created an upload without a Location");
     }
 
-    private Task<HttpResponseMessage> PatchAsync(string location, FileStream file, long offset, long size, CancellationToken cancellationToken) =>
-        SendAsync(() =>
+    private async Task<HttpResponseMessage> PatchAsync(string location, FileStream file, long offset, long size, bool last,
+        CancellationToken cancellationToken)
+    {
+        using var watch = new TransferWatch(time, StallTimeout, last ? CompletionTimeout : StallTimeout, cancellationToken);
+        long sent = 0;
+        return await WatchedAsync(watch, () => SendAsync(() =>
         {
             var request = Request(HttpMethod.Patch, location);
             request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-            request.Content = new StreamContent(new FileSlice(file, offset, size), 1 << 20);
+            sent = 0;
+            request.Content = new StreamContent(new FileSlice(file, offset, size, read =>
+            {
+                watch.Progress();
+                if ((sent += read) >= size) watch.BodySent();
+            }), 1 << 20);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
             request.Content.Headers.ContentLength = size;
             return request;
-        }, location, cancellationToken);
+        }, location, watch.Token), cancellationToken);
+    }
+
+    /// <summary>A short request (creation, HEAD, lookup): its answer comes within <see cref="StallTimeout"/> or never.</summary>
+    private async Task<HttpResponseMessage> ShortAsync(Func<CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        using var watch = new TransferWatch(time, StallTimeout, StallTimeout, cancellationToken);
+        watch.BodySent();
+        return await WatchedAsync(watch, () => send(watch.Token), cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> WatchedAsync(TransferWatch watch, Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (Exception error) when (watch.Expired && !cancellationToken.IsCancellationRequested && error is OperationCanceledException or HttpRequestException)
+        {
+            throw new BrokerUnavailableException(http.BaseAddress!, watch.Reason);
+        }
+    }
 
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, string? location, CancellationToken cancellationToken)
     {

@@ -119,12 +119,12 @@ public sealed class FolderScanner(ClientSettings settings, ClientDatabase databa
         var conversionType = root.ConversionTypes.GetValueOrDefault(file.MediaType!);
         var hashed = file with { Sha512Checksum = sha512, ConversionType = conversionType };
 
-        if (database.All().FirstOrDefault(other => other.OutputSha512 == sha512) is { } producer)
+        if (database.WithOutput(sha512).FirstOrDefault() is { } producer)
         {
             database.Put(hashed with { Status = FileStatus.Skipped, Errors = [$"this is the output of {producer.Path}"] });
             return;
         }
-        var twin = database.All().FirstOrDefault(other => other.Path != file.Path && other.Sha512Checksum == sha512
+        var twin = database.WithContent(sha512).FirstOrDefault(other => other.Path != file.Path
             && other.ConversionType == conversionType && other.Status is not (FileStatus.Waiting or FileStatus.Refused or FileStatus.Skipped));
         if (twin is null)
         {

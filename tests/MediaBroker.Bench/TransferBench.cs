@@ -46,7 +46,7 @@ public static class TransferBench
             // A broker of its own each round: the same content again would be recognised instead of received.
             await using var broker = await BrokerProcess.StartAsync(folder.Combine($"broker-{round}"), configPath: config);
             UploadResult? uploaded = null;
-            var upload = await Measure.TimeAsync(async () => uploaded = await new TusUploader(broker.Http, UploadChunkSize).UploadAsync(file, null,
+            var upload = await Measure.TimeAsync(async () => uploaded = await new TusUploader(broker.Http, UploadChunkSize, TimeProvider.System).UploadAsync(file, null,
                 new Dictionary<string, string> { ["filename"] = "film.mkv", ["conversion_type"] = "copy", ["sha512"] = sha }, null, null, CancellationToken.None));
             var item = await broker.Api.WaitUntilFinishedAsync(uploaded!.ItemId, TimeSpan.FromMinutes(5));
             if (item.Status != ItemStatus.FinishedSuccessful) throw new InvalidOperationException(string.Join(" / ", item.Errors));
@@ -91,7 +91,7 @@ public static class TransferBench
         var before = PeakRss(broker.Pid);
         try
         {
-            await new TusUploader(broker.Http, ChunkSize).UploadAsync(big, null,
+            await new TusUploader(broker.Http, ChunkSize, TimeProvider.System).UploadAsync(big, null,
                 new Dictionary<string, string> { ["filename"] = "noise.mkv", ["sha512"] = await Sha512Hex.OfFileAsync(big) }, null, null, CancellationToken.None);
         }
         catch (MediaBroker.Shared.Api.BrokerRejectedException)
