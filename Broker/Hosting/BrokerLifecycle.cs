@@ -52,7 +52,8 @@ public sealed class BrokerLifecycle(
         catch
         {
             // A recovery that failed half way keeps broker.pid, so that the next start checks every folder again.
-            if (!recovering) marker.Dispose();
+            if (recovering) marker.Abandon();
+            else marker.Dispose();
             throw;
         }
         _marker = marker;

@@ -13,6 +13,7 @@ public sealed class DataFolder(string root, IFileSystem files)
     public string IndexFile => Combine("index.json");
     public string ThreadsFile => Combine("threads.json");
     public string RunMarkerFile => Combine("broker.pid");
+    public string RunLockFile => Combine("broker.lock");
     /// <summary>Uploads not finished yet; never seen by workers.</summary>
     public string Incoming => Combine("incoming");
     /// <summary>What recovery could not explain: kept for a person to look at, never deleted.</summary>

@@ -15,11 +15,15 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     private SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _listingOrder = [];
     private readonly int[] _countByStatus = new int[ItemStatuses.All.Count];
     private long _usedBytes;
+    private long _pendingOutputBytes;
     private long _version;
 
     public long Version { get { lock (_gate) return _version; } }
 
     public long UsedBytes { get { lock (_gate) return _usedBytes; } }
+
+    /// <summary>Room the outputs of items not converted yet will take, each assumed as large as its input.</summary>
+    public long PendingOutputBytes { get { lock (_gate) return _pendingOutputBytes; } }
 
     /// <summary>Replaces everything with what recovery found.</summary>
     public void Load(IReadOnlyList<Item> items, long version)
@@ -31,6 +35,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
             _byContent = new Dictionary<(string, string), Guid>(items.Count);
             Array.Clear(_countByStatus);
             _usedBytes = 0;
+            _pendingOutputBytes = 0;
             foreach (var item in items) Add(item, ordered: false);
             // One sort instead of 100,000 ordered inserts.
             _listingOrder = new SortedSet<(DateTimeOffset CreatedAt, Guid Id)>(items.Select(item => (item.CreatedAt, item.ItemId)));
@@ -123,6 +128,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         if (ordered) _listingOrder.Add((item.CreatedAt, item.ItemId));
         _countByStatus[(int)item.Status]++;
         _usedBytes += BytesOnDisk(item);
+        _pendingOutputBytes += PendingOutput(item);
     }
 
     private void Remove(Item item)
@@ -133,6 +139,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         _listingOrder.Remove((item.CreatedAt, item.ItemId));
         _countByStatus[(int)item.Status]--;
         _usedBytes -= BytesOnDisk(item);
+        _pendingOutputBytes -= PendingOutput(item);
     }
 
     private Item? FindByContentUnlocked(string sha512, string conversionType) =>
@@ -143,6 +150,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         var inputKept = item.Status != ItemStatus.FinishedSuccessful || inputsKeptAfterSuccess;
         return (inputKept ? item.FileSize : 0) + (item.Output?.FileSize ?? 0);
     }
+
+    private static long PendingOutput(Item item) => item.Status is ItemStatus.ToDo or ItemStatus.InProgress ? item.FileSize : 0;
 
     private static ItemPage PageOf(IEnumerable<Item> matches, Guid? after, int limit)
     {

@@ -30,6 +30,9 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
 
     public long UsedBytes => _catalog.UsedBytes;
 
+    /// <summary>Room the outputs of items not converted yet will take, each assumed as large as its input.</summary>
+    public long PendingOutputBytes => _catalog.PendingOutputBytes;
+
     /// <summary>
     /// Reconciles index.json with the folders (see <see cref="StoreRecovery"/>) and loads the result; once, before
     /// anything else uses the store.

@@ -5,21 +5,28 @@ using MediaBroker.Shared.Configuration;
 namespace MediaBroker.Broker.Storage;
 
 /// <summary>
-/// broker.pid in the data folder: present while a broker runs on it, removed after a clean stop (once the final
-/// index.json is written). Finding it at start means one of two things: another broker uses this folder (refused:
-/// two brokers would corrupt each other's items), or the last one died without stopping, so recovery must not trust
-/// index.json blindly and checks every item folder.
+/// Who runs on a data folder, and whether the last run stopped cleanly.
+/// <list type="bullet">
+/// <item>broker.lock, opened exclusively for as long as the broker runs: an OS lock (flock on Linux) that the kernel
+/// releases however the broker ends, so two brokers can never work on one folder (they would corrupt each other's
+/// items), and a dead one never blocks the next.</item>
+/// <item>broker.pid, present while a broker runs and removed after a clean stop (once the final index.json is
+/// written): finding it at start means the last run died without stopping, so recovery checks every item folder
+/// instead of trusting index.json.</item>
+/// </list>
 /// </summary>
 public sealed class RunMarker : IDisposable
 {
     private readonly IFileSystem _files;
     private readonly string _path;
+    private readonly Stream _lock;
     private bool _released;
 
-    private RunMarker(IFileSystem files, string path, bool previousRunStoppedCleanly)
+    private RunMarker(IFileSystem files, string path, Stream held, bool previousRunStoppedCleanly)
     {
         _files = files;
         _path = path;
+        _lock = held;
         PreviousRunStoppedCleanly = previousRunStoppedCleanly;
     }
 
@@ -27,17 +34,27 @@ public sealed class RunMarker : IDisposable
 
     public static RunMarker Acquire(DataFolder data, IFileSystem files)
     {
-        var path = data.RunMarkerFile;
-        var cleanly = true;
-        if (files.File.Exists(path))
+        Stream held;
+        try
         {
-            cleanly = false;
-            if (int.TryParse(files.File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && pid != Environment.ProcessId && IsBroker(pid))
-                throw new ConfigurationException($"data_path: another broker (pid {pid}) is using {data.Root}; stop it first or choose another --data");
+            held = files.FileStream.New(data.RunLockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        files.File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        return new RunMarker(files, path, cleanly);
+        catch (IOException)
+        {
+            var owner = ReadPid(data, files) is { } pid ? $" (pid {pid.ToString(CultureInfo.InvariantCulture)})" : "";
+            throw new ConfigurationException($"data_path: another broker{owner} is using {data.Root}; stop it first or choose another --data");
+        }
+        try
+        {
+            var cleanly = !files.File.Exists(data.RunMarkerFile);
+            files.File.WriteAllText(data.RunMarkerFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            return new RunMarker(files, data.RunMarkerFile, held, cleanly);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Called once everything is stopped and saved: the next start may trust index.json.</summary>
@@ -46,17 +63,26 @@ public sealed class RunMarker : IDisposable
         if (_released) return;
         _released = true;
         _files.File.Delete(_path);
+        _lock.Dispose();
     }
 
-    private static bool IsBroker(int pid)
+    /// <summary>Leaves broker.pid in place (the next start checks every folder) and lets go of the folder.</summary>
+    public void Abandon()
+    {
+        if (_released) return;
+        _released = true;
+        _lock.Dispose();
+    }
+
+    private static int? ReadPid(DataFolder data, IFileSystem files)
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Contains("media-broker", StringComparison.Ordinal);
+            return int.TryParse(files.File.ReadAllText(data.RunMarkerFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return false; // no such process
+            return null;
         }
     }
 }

@@ -39,7 +39,7 @@ public static partial class DataFolderAssert
         Eventually.TrueAsync(() => Directory.EnumerateFiles(store.FolderOf(item)).Select(Path.GetFileName).Order().SequenceEqual(files.Order()),
             $"the folder of item {item.ItemId} to hold {string.Join(", ", files)}");
 
-    [GeneratedRegex(@"^(index\.json|threads\.json|broker\.pid|logs/broker-\d{8}(_\d+)?\.log)$")]
+    [GeneratedRegex(@"^(index\.json|threads\.json|broker\.pid|broker\.lock|logs/broker-\d{8}(_\d+)?\.log)$")]
     private static partial Regex TopLevel();
 
     [GeneratedRegex(@"^\.(index|threads)\.json\.[0-9a-f]{32}\.tmp$")]

@@ -17,10 +17,11 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
     private const string StagingPrefix = "post-";
     private const long SpaceCheckEvery = 64L << 20;
 
+    /// <param name="declaredLength">What the request says it carries, when it says it: room for that (and its output) is claimed up front.</param>
     public async Task<StagedFile> ReceiveAsync(Stream body, long? declaredLength, CancellationToken cancellationToken)
     {
-        if (declaredLength is { } declared) limits.EnsureAllowedSize(declared);
-        limits.EnsureRoomFor(declaredLength ?? 0);
+        using var claim = limits.Claim(declaredLength ?? 0);
+        long claimed = declaredLength ?? 0;
 
         var staging = files.Path.Combine(data.Incoming, StagingPrefix + Guid.NewGuid().ToString("N"));
         files.Directory.CreateDirectory(staging);
@@ -34,9 +35,16 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
                 long checkedAt = 0;
                 length = await HashingCopy.CopyAsync(body, file, hash, limits.MaxUploadBytes, onWritten: total =>
                 {
+                    claim.Landed(total);
                     if (total - checkedAt < SpaceCheckEvery) return;
                     checkedAt = total;
-                    limits.EnsureRoomFor(0);
+                    // A body of unknown size claims its room as it grows; one of known size was claimed whole.
+                    if (total > claimed)
+                    {
+                        claim.Grow(SpaceCheckEvery);
+                        claimed += SpaceCheckEvery;
+                    }
+                    else limits.EnsureRoomLeft();
                 }, cancellationToken);
                 // Content reaches the disk before anything refers to it.
                 file.Flush(flushToDisk: true);

@@ -31,17 +31,19 @@ public static class OneShotUploadEndpoint
 
         var (item, created) = TryGetBoundary(context.Request, out var boundary)
             ? await ReceiveMultipartAsync(context.Request, body, boundary, ingest, receiver, limits, cancellationToken)
-            : await ReceiveRawAsync(context.Request, body, ingest, receiver, cancellationToken);
+            : await ReceiveRawAsync(context.Request, body, ingest, receiver, limits, cancellationToken);
 
         return created ? TypedResults.Created($"/api/items/{item.ItemId:D}", item) : TypedResults.Ok(item);
     }
 
-    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, Stream body, ItemIngest ingest, OneShotReceiver receiver, CancellationToken cancellationToken)
+    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, Stream body, ItemIngest ingest, OneShotReceiver receiver,
+        UploadLimits limits, CancellationToken cancellationToken)
     {
         var query = request.Query;
         var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], query["client_id"]);
         if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(sha, type) is { } known)
             return (known, false); // the broker has it: no need to read a single byte
+        if (request.ContentLength is { } length) limits.EnsureAllowedSize(length);
         var file = await receiver.ReceiveAsync(body, request.ContentLength, cancellationToken);
         return await ingest.IngestAsync(file, claims, cancellationToken);
     }
@@ -49,11 +51,7 @@ public static class OneShotUploadEndpoint
     private static async Task<(Item, bool)> ReceiveMultipartAsync(HttpRequest request, Stream body, string boundary, ItemIngest ingest,
         OneShotReceiver receiver, UploadLimits limits, CancellationToken cancellationToken)
     {
-        if (request.ContentLength is { } length)
-        {
-            limits.EnsureAllowedSize(length - MultipartOverheadAllowance);
-            limits.EnsureRoomFor(length);
-        }
+        if (request.ContentLength is { } length) limits.EnsureAllowedSize(length - MultipartOverheadAllowance);
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         StagedFile? file = null;
         string? fileName = null;
@@ -74,7 +72,8 @@ public static class OneShotUploadEndpoint
                 fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
                 // Claims sent before the file are checked before it is read.
                 ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), fields.GetValueOrDefault("client_id"));
-                file = await receiver.ReceiveAsync(section.Body, null, cancellationToken);
+                // The whole request's length is the file's bound: its room is claimed for that much.
+                file = await receiver.ReceiveAsync(section.Body, request.ContentLength, cancellationToken);
             }
         }
         catch

@@ -33,6 +33,18 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
     }
 
     /// <summary>
+    /// The item an upload became before the stop: same content and conversion type, or, where the upload named no
+    /// conversion type (the broker's default was taken), same content by the same client since the upload began.
+    /// </summary>
+    private Item? ItemMadeBy(TusUploadRecord record)
+    {
+        if (record.Sha512 is not { } sha) return null;
+        if (record.ConversionType is { } type) return store.FindByContent(sha, type);
+        return store.List(new ItemQuery { Sha512Checksum = sha, ClientId = record.ClientId, Limit = ItemQuery.MaxLimit }).Items
+            .FirstOrDefault(item => item.CreatedAt >= record.CreatedAt);
+    }
+
+    /// <summary>
     /// Uploads a stop caught between their last byte and their item: either the folder already became the item (only
     /// the receipt is missing) or the bytes wait whole in their folder and are made an item now.
     /// </summary>
@@ -44,7 +56,7 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
             if (held is null) continue; // a client is on it
             if (!files.Directory.Exists(uploads.FolderOf(record.UploadId)))
             {
-                var item = record.Sha512 is { } sha ? store.List(new ItemQuery { Sha512Checksum = sha, Limit = 1 }).Items.FirstOrDefault() : null;
+                var item = ItemMadeBy(record);
                 if (item is not null) uploads.MarkCompleted(record, item.ItemId);
                 else uploads.Remove(record.UploadId);
                 continue;

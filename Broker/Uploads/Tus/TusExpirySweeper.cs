@@ -32,6 +32,8 @@ public sealed class TusExpirySweeper(TusUploadStore uploads, TusCompletion compl
         {
             using var held = uploads.TryLock(record.UploadId);
             if (held is null) continue; // bytes are arriving right now
+            // Looked at again under the lock: a PATCH that ended a moment ago pushed the expiry back.
+            if (uploads.Get(record.UploadId) is not { } current || current.ExpiresAt >= now) continue;
             uploads.Remove(record.UploadId);
             removed++;
             if (record.ItemId is null)

@@ -28,6 +28,8 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
         public SemaphoreSlim Lock { get; } = new(1, 1);
         public IncrementalHash? Hash { get; set; }
         public long HashedUpTo { get; set; }
+        /// <summary>Room promised to the bytes still to come and to the output; held until the upload is an item or gone.</summary>
+        public SpaceClaim? Claim { get; set; }
     }
 
     public TimeSpan Expiry => TimeSpan.FromHours(settings.UploadExpiryHours);
@@ -53,7 +55,7 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
     public async Task<TusUploadRecord> CreateAsync(long length, string metadataHeader, UploadClaims claims, CancellationToken cancellationToken)
     {
         limits.EnsureAllowedSize(length);
-        limits.EnsureRoomFor(length);
+        var claim = limits.Claim(length);
         var now = time.GetUtcNow();
         var record = new TusUploadRecord
         {
@@ -67,10 +69,18 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
             CreatedAt = now,
             ExpiresAt = now + Expiry,
         };
-        files.Directory.CreateDirectory(FolderOf(record.UploadId));
-        await files.File.WriteAllBytesAsync(DataOf(record.UploadId), [], cancellationToken);
-        await SaveAsync(record, cancellationToken);
-        _live[record.UploadId] = new LiveUpload { Hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512) };
+        try
+        {
+            files.Directory.CreateDirectory(FolderOf(record.UploadId));
+            await files.File.WriteAllBytesAsync(DataOf(record.UploadId), [], cancellationToken);
+            await SaveAsync(record, cancellationToken);
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+        _live[record.UploadId] = new LiveUpload { Hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512), Claim = claim };
         return record;
     }
 
@@ -95,7 +105,8 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
         var remaining = record.Length - offset;
         if (contentLength > remaining)
             throw Rejection.TooLarge($"this PATCH carries {contentLength} bytes but only {remaining} remain of Upload-Length {record.Length}");
-        limits.EnsureRoomFor(contentLength ?? remaining);
+        // The upload's room was claimed when it was created; here only what others did since counts (a disk filled meanwhile).
+        limits.EnsureRoomLeft();
 
         var live = _live.GetOrAdd(record.UploadId, _ => new LiveUpload());
         // The whole-file hash runs along only while the bytes arrive in order within this run of the broker.
@@ -114,7 +125,11 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
             // Whatever arrived before a broken connection stays: the client resumes from the new offset. The bytes are
             // not forced to disk chunk by chunk (that would halve the upload speed); a power cut may cost the last
             // chunks, which the whole-file sha512 then catches, and the data is flushed before it becomes an item.
-            await HashingCopy.CopyAsync(body, file, hashes, remaining, total => written = total, cancellationToken);
+            await HashingCopy.CopyAsync(body, file, hashes, remaining, total =>
+            {
+                written = total;
+                live.Claim?.Landed(offset + total);
+            }, cancellationToken);
         }
         catch (CopyLimitExceededException)
         {
@@ -184,7 +199,8 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
     /// </summary>
     public void MarkCompleted(TusUploadRecord record, Guid itemId)
     {
-        ForgetLive(record.UploadId);
+        // The lock stays: the request that holds it is the one finishing, and a second request must still wait for it.
+        if (_live.TryGetValue(record.UploadId, out var live)) Release(live);
         files.File.Delete(RecordPath(record.UploadId));
         _records[record.UploadId] = record with { ItemId = itemId, ExpiresAt = time.GetUtcNow() + Expiry };
     }
@@ -207,7 +223,11 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
             {
                 if (JsonSerializer.Deserialize<TusUploadRecord>(files.File.ReadAllBytes(path), WireJson.Options) is { } record
                     && files.Path.GetFileName(path) == $"{Prefix}{record.UploadId}.json")
+                {
                     _records[record.UploadId] = record;
+                    // Its room was promised before the restart: claimed again, whatever the disk holds now.
+                    _live[record.UploadId] = new LiveUpload { Claim = limits.Claim(record.Length, OffsetOf(record), mustFit: false) };
+                }
             }
             catch (JsonException)
             {
@@ -239,7 +259,14 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
 
     private void ForgetLive(string uploadId)
     {
-        if (_live.TryRemove(uploadId, out var live)) DropHash(live);
+        if (_live.TryRemove(uploadId, out var live)) Release(live);
+    }
+
+    private static void Release(LiveUpload live)
+    {
+        DropHash(live);
+        live.Claim?.Dispose();
+        live.Claim = null;
     }
 
     private async Task SaveAsync(TusUploadRecord record, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ public sealed class StopDuringProbeTests : IAsyncLifetime
     [Fact]
     public async Task A_client_that_goes_away_while_its_complete_upload_is_probed_loses_nothing_and_completes_it_later()
     {
-        var probe = GatedFfprobe.Write(_folder, match: "/incoming/tus-");
+        var probe = GatedProgram.Write(_folder, "ffprobe", match: "/incoming/tus-");
         var broker = await _brokers.StartAsync(settings => settings with { FfprobePath = probe.Path });
         var bytes = await File.ReadAllBytesAsync(await TestMedia.VideoAsync(_folder.Combine("clip.mkv"), seed: 90));
         var tus = new RawTus(broker.Http);
@@ -63,7 +63,7 @@ public sealed class StopDuringProbeTests : IAsyncLifetime
     [Fact]
     public async Task A_stop_while_a_finished_conversion_is_checked_puts_the_item_back_in_to_do_not_in_failed()
     {
-        var probe = GatedFfprobe.Write(_folder, match: "output.partial");
+        var probe = GatedProgram.Write(_folder, "ffprobe", match: "output.partial");
         var broker = await _brokers.StartAsync(settings => settings with { FfprobePath = probe.Path });
         var clip = await TestMedia.VideoAsync(_folder.Combine("clip.mkv"), seed: 91);
         var item = await (await broker.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = "mkv_x264" })).ReadItemAsync();

@@ -3,6 +3,7 @@ using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MediaBroker.Broker.Tests.Uploads;
 
@@ -18,8 +19,12 @@ public sealed class OneShotReceiverTests
         _data.EnsureCreated();
     }
 
-    private OneShotReceiver Receiver(long minFreeBytes = 0, long maxUploadBytes = 64L << 30) =>
-        new(_data, _disk, new UploadLimits(new BrokerSettings { MinFreeBytes = minFreeBytes, MaxUploadBytes = maxUploadBytes }, new DiskSpace(_data, _disk)));
+    private OneShotReceiver Receiver(long minFreeBytes = 0, long maxUploadBytes = 64L << 30)
+    {
+        var settings = new BrokerSettings { MinFreeBytes = minFreeBytes, MaxUploadBytes = maxUploadBytes };
+        var store = new ItemStore(_data, _disk, TimeProvider.System, settings, NullLogger<ItemStore>.Instance);
+        return new(_data, _disk, new UploadLimits(settings, new DiskSpace(_data, _disk), store));
+    }
 
     private static MemoryStream Body(int bytes) => new(Enumerable.Range(0, bytes).Select(i => (byte)i).ToArray());
 

@@ -77,6 +77,34 @@ public sealed class TusResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task An_upload_resumed_after_a_stop_is_matched_to_the_item_of_its_own_conversion_type()
+    {
+        var data = _folder.Combine("data");
+        var (bytes, _) = await VideoAsync(2);
+        var clip = _folder.WriteFile("same.mkv", bytes);
+        Guid x265;
+        await using (var first = await RunningBroker.StartAsync(data))
+        {
+            await (await first.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = "mkv_x264" })).ReadItemAsync();
+            x265 = (await (await first.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = "mkv_x265" })).ReadItemAsync()).ItemId;
+        }
+        // As a stop right after a tus upload became the mkv_x265 item, before its receipt: the record, no folder.
+        var uploadId = Guid.NewGuid().ToString("N");
+        var record = new TusUploadRecord
+        {
+            UploadId = uploadId, Length = bytes.Length, Metadata = "", FileName = "same.mkv", ConversionType = "mkv_x265",
+            Sha512 = Sha512Hex.Of(bytes), ClientId = "local", CreatedAt = DateTimeOffset.UtcNow.AddHours(-1), ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
+        };
+        await File.WriteAllTextAsync(Path.Combine(data, "incoming", $"tus-{uploadId}.json"), JsonSerializer.Serialize(record, WireJson.Options));
+
+        await using var restarted = await RunningBroker.StartAsync(data);
+
+        var tus = new RawTus(restarted.Http);
+        var itemId = await Eventually.GetAsync(async () => RawTus.ItemIdOf(await tus.HeadAsync($"/api/uploads/{uploadId}")), "the upload to name its item");
+        Assert.Equal(x265, Guid.Parse(itemId));
+    }
+
+    [Fact]
     public async Task A_second_patch_while_the_first_runs_gets_423_and_never_corrupts_the_file()
     {
         await using var broker = await RunningBroker.StartAsync(_folder.Combine("data"));

@@ -3,6 +3,7 @@ using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Uploads.Tus;
 using MediaBroker.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MediaBroker.Broker.Tests.Uploads;
@@ -14,12 +15,32 @@ public sealed class TusUploadStoreTests
     private readonly TusUploadStore _uploads;
     private readonly byte[] _bytes = Enumerable.Range(0, 3_000_000).Select(i => (byte)(i * 7)).ToArray();
 
-    public TusUploadStoreTests()
+    public TusUploadStoreTests() => _uploads = Uploads(minFreeBytes: 0);
+
+    private TusUploadStore Uploads(long minFreeBytes)
     {
         var data = new DataFolder("/data", _disk);
         data.EnsureCreated();
-        var settings = new BrokerSettings { MinFreeBytes = 0 };
-        _uploads = new TusUploadStore(data, _disk, settings, new UploadLimits(settings, new DiskSpace(data, _disk)), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var settings = new BrokerSettings { MinFreeBytes = minFreeBytes };
+        var store = new ItemStore(data, _disk, TimeProvider.System, settings, NullLogger<ItemStore>.Instance);
+        return new TusUploadStore(data, _disk, settings, new UploadLimits(settings, new DiskSpace(data, _disk), store), new FakeTimeProvider(DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public async Task Two_uploads_announced_at_once_cannot_both_take_the_same_room()
+    {
+        // 1,000 MB free and 100 MB kept free: either upload alone fits (with room for its output), the two together do not.
+        _disk.SpaceLeft = 1_000_000_000;
+        var uploads = Uploads(minFreeBytes: 100_000_000);
+        var claims = new UploadClaims("film.mkv", null, null, "local");
+
+        var first = await uploads.CreateAsync(400_000_000, "", claims, CancellationToken.None);
+        var refusal = await Assert.ThrowsAsync<Rejection>(() => uploads.CreateAsync(400_000_000, "", claims, CancellationToken.None));
+
+        Assert.Equal(RejectionKind.InsufficientStorage, refusal.Kind);
+        Assert.Contains("promised to uploads", refusal.Message, StringComparison.Ordinal);
+        uploads.Remove(first.UploadId); // given up: its room is free again
+        await uploads.CreateAsync(400_000_000, "", claims, CancellationToken.None);
     }
 
     private async Task<TusUploadRecord> CreateWithFirstMegabyteAsync()
@@ -59,5 +80,20 @@ public sealed class TusUploadStoreTests
         Assert.Equal(RejectionKind.InsufficientStorage, refusal.Kind);
         Assert.Equal(0, _disk.FailedWrites);
         Assert.Equal(1_000_000, _uploads.OffsetOf(record));
+    }
+
+    [Fact]
+    public async Task An_upload_that_became_an_item_keeps_its_lock_until_the_request_that_finished_it_lets_go()
+    {
+        var record = await CreateWithFirstMegabyteAsync();
+        using (var held = _uploads.TryLock(record.UploadId))
+        {
+            Assert.NotNull(held);
+            _uploads.MarkCompleted(record, Guid.NewGuid());
+
+            Assert.Null(_uploads.TryLock(record.UploadId)); // a second request still waits its turn
+        }
+        using var next = _uploads.TryLock(record.UploadId);
+        Assert.NotNull(next);
     }
 }
