@@ -20,16 +20,22 @@ public sealed class ThreadsIndex(DataFolder data, IFileSystem files, RunningProg
 {
     private readonly Lock _writeLock = new();
     private long _version;
+    private string? _written;
 
+    /// <summary>Writes the conversions running now, unless the file says so already (a probe starting or ending changes nothing).</summary>
     public void Write()
     {
         lock (_writeLock)
         {
+            var running = programs.All.Where(program => program.ItemId is not null).OrderBy(program => program.Pid).ToList();
+            var key = string.Join(',', running.Select(program => program.Pid.ToString(CultureInfo.InvariantCulture)));
+            if (key == _written) return;
             _version++;
-            var entries = programs.All.Where(program => program.ItemId is not null).ToDictionary(
+            var entries = running.ToDictionary(
                 program => program.Pid.ToString(CultureInfo.InvariantCulture),
                 program => new ThreadEntry(program.Pid, program.StartedAt, program.ItemId!.Value, _version));
             files.WriteJsonAtomicallyAsync(data.ThreadsFile, entries, WireJson.Indented).GetAwaiter().GetResult();
+            _written = key;
         }
     }
 

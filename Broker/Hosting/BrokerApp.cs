@@ -3,6 +3,7 @@ using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Configuration;
 using MediaBroker.Shared.Json;
+using MediaBroker.Shared.Reliability;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Routing.Constraints;
 using Serilog;
@@ -16,6 +17,7 @@ public static class BrokerApp
     {
         hostOptions ??= new BrokerHostOptions();
         var data = new DataFolder(settings.DataPath, hostOptions.Files);
+        CrashPoints.AddRoot(data.Root, "<data>");
         FolderSetting.EnsureCreated("data_path", data.Root, data.EnsureCreated);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });

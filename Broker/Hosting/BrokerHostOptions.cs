@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using MediaBroker.Shared.Reliability;
 
 namespace MediaBroker.Broker.Hosting;
 
@@ -7,5 +8,6 @@ public sealed record BrokerHostOptions
 {
     public bool LogToConsole { get; init; } = true;
     public TimeProvider Time { get; init; } = TimeProvider.System;
-    public IFileSystem Files { get; init; } = new FileSystem();
+    /// <summary>The real disk; with crash points when the process was started to crash at one (see <see cref="CrashPoints"/>).</summary>
+    public IFileSystem Files { get; init; } = CrashingFileSystem.ForThisProcess();
 }

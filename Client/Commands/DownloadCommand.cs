@@ -40,10 +40,10 @@ public static class DownloadCommand
         var name = FileNames.SafeSegment(item.Output.FileName);
         var target = Path.GetFullPath(output is null ? name : Directory.Exists(output) ? Path.Combine(output, name) : output);
         if (File.Exists(target)) return Cli.Fail($"{target} exists; it is not overwritten (choose another with -o)");
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        context.Files.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var partial = OutputPlacement.PartialFor(target, id);
         await Terminal.ShowProgressAsync(item.Output.FileName, item.Output.FileSize, async report =>
-            await new OutputDownloader(broker.Http, TimeSpan.FromSeconds(60), context.Time).DownloadAsync(item, partial, report, cancellationToken));
+            await new OutputDownloader(broker.Http, context.Files, TimeSpan.FromSeconds(60), context.Time).DownloadAsync(item, partial, report, cancellationToken));
         var placed = context.Placement.MoveIntoPlace(partial, target, OutputCollision.Skip);
         if (placed is null) return Cli.Fail($"{target} appeared meanwhile; it is not overwritten");
         Console.WriteLine($"{placed} ({item.Output.FileSize} bytes, sha512 verified)");

@@ -28,6 +28,7 @@ public sealed class ClientContext : IDisposable
         Brokers = new BrokerDirectory(settings, time);
         Scanner = new FolderScanner(settings, database, time, Loggers.CreateLogger<FolderScanner>());
         Placement = new OutputPlacement(files);
+        Files = files;
         var fetcher = new OutputFetcher(database, Scanner, files, Placement, time, Loggers.CreateLogger<OutputFetcher>());
         Engine = new SyncEngine(settings, database, Brokers, Scanner, fetcher, time, Loggers.CreateLogger<SyncEngine>());
     }
@@ -37,6 +38,7 @@ public sealed class ClientContext : IDisposable
     public BrokerDirectory Brokers { get; }
     public FolderScanner Scanner { get; }
     public OutputPlacement Placement { get; }
+    public IFileSystem Files { get; }
     public SyncEngine Engine { get; }
     public ILoggerFactory Loggers { get; }
     public TimeProvider Time { get; }
@@ -63,7 +65,8 @@ public sealed class ClientContext : IDisposable
         var serilog = CreateLogger(settings, verbose && exclusive);
         try
         {
-            var files = new FileSystem();
+            var files = MediaBroker.Shared.Reliability.CrashingFileSystem.ForThisProcess();
+            NameCrashPointRoots(settings);
             return new ClientContext(settings, ClientDatabase.Open(files, settings.StatePath, forWriting: exclusive), stateLock, serilog,
                 time ?? TimeProvider.System, files);
         }
@@ -72,6 +75,19 @@ public sealed class ClientContext : IDisposable
             stateLock?.Dispose();
             serilog.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Crash points under these folders are named from the folder's part on (see CrashPoints).</summary>
+    private static void NameCrashPointRoots(ClientSettings settings)
+    {
+        MediaBroker.Shared.Reliability.CrashPoints.AddRoot(settings.StatePath, "<state>");
+        for (var i = 0; i < settings.ListOfPathsToObserve.Count; i++)
+        {
+            var root = settings.ListOfPathsToObserve[i];
+            MediaBroker.Shared.Reliability.CrashPoints.AddRoot(root.Path, $"<watched{i}>");
+            if (root.OutputPath is { } library) MediaBroker.Shared.Reliability.CrashPoints.AddRoot(library, $"<library{i}>");
+            if (root.MoveSourceTo is { } done) MediaBroker.Shared.Reliability.CrashPoints.AddRoot(done, $"<done{i}>");
         }
     }
 

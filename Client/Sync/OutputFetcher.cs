@@ -30,17 +30,15 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
         file = database.Put(file with { Status = FileStatus.Downloading, OutputPath = target });
         try
         {
-            if (await IsInPlaceAsync(target, item.Output!, cancellationToken))
+            if (await FindPlacedAsync(target, item.Output!, cancellationToken) is { } already)
             {
                 // Placed before, but the client stopped before it could note that: not fetched (or numbered) twice.
-                database.Put(file with { Status = FileStatus.Done, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
-                await database.SaveAsync(cancellationToken);
-                logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, target);
-                await AfterSuccessAsync(root, file, cancellationToken);
+                logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, already);
+                await FinishAsync(root, file, already, item.Output!, cancellationToken);
                 return;
             }
             files.Directory.CreateDirectory(files.Path.GetDirectoryName(target)!);
-            var partial = await new OutputDownloader(broker.Http, StallTimeout, time)
+            var partial = await new OutputDownloader(broker.Http, files, StallTimeout, time)
                 .DownloadAsync(item, OutputPlacement.PartialFor(target, item.ItemId), null, cancellationToken);
             var placed = placement.MoveIntoPlace(partial, target, root?.WhenOutputExists ?? OutputCollision.Number);
             if (placed is null)
@@ -49,10 +47,8 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
                 database.Put(file with { Status = FileStatus.Skipped, OutputPath = null, Errors = [$"{target} existed already and was kept"] });
                 return;
             }
-            database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = item.Output!.Sha512Checksum, Errors = [] });
-            await database.SaveAsync(cancellationToken);
             logger.LogInformation("{File} -> {Output} (sha512 verified)", file.Path, placed);
-            await AfterSuccessAsync(root, file, cancellationToken);
+            await FinishAsync(root, file, placed, item.Output!, cancellationToken);
         }
         catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
         {
@@ -69,17 +65,29 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
         }
     }
 
-    private async Task AfterSuccessAsync(ObservedPath? root, TrackedFile file, CancellationToken cancellationToken)
+    /// <summary>
+    /// What after_success says, then the note that the file is done: in this order, so that a client stopped between
+    /// the two finds the file still to finish (its output in place) and does the rest, instead of never doing it.
+    /// </summary>
+    private async Task FinishAsync(ObservedPath? root, TrackedFile file, string placed, ItemOutput output, CancellationToken cancellationToken)
     {
         if (!await placement.HandleSourceAsync(root, file.Path, file.Sha512Checksum, cancellationToken))
             logger.LogWarning("{File} changed after it was sent; it is kept (not {Action}) and taken again as a new file", file.Path,
                 root!.AfterSuccess == SourceAfterSuccess.Delete ? "deleted" : "moved");
+        database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = output.Sha512Checksum, Errors = [] });
+        await database.SaveAsync(cancellationToken);
     }
 
-    private async Task<bool> IsInPlaceAsync(string target, ItemOutput output, CancellationToken cancellationToken)
+    /// <summary>Where this output was placed already (its target, or a numbered name beside it), by size and sha512; null when nowhere.</summary>
+    private async Task<string?> FindPlacedAsync(string target, ItemOutput output, CancellationToken cancellationToken)
     {
-        var existing = files.FileInfo.New(target);
-        return existing.Exists && existing.Length == output.FileSize
-            && await Sha512Hex.OfFileAsync(files, target, cancellationToken) == output.Sha512Checksum;
+        foreach (var candidate in OutputPlacement.CandidatesFor(target))
+        {
+            var existing = files.FileInfo.New(candidate);
+            if (!existing.Exists) return null; // numbered names are taken in order: none further on
+            if (existing.Length == output.FileSize && await Sha512Hex.OfFileAsync(files, candidate, cancellationToken) == output.Sha512Checksum)
+                return candidate;
+        }
+        return null;
     }
 }

@@ -30,15 +30,24 @@ public sealed class OutputPlacement(IFileSystem files)
     public static string PartialFor(string target, Guid itemId) =>
         Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{itemId:N}.partial");
 
+    /// <summary>The names an output may get, in the order they are tried: the target, then "name (1).ext" and so on.</summary>
+    public static IEnumerable<string> CandidatesFor(string target)
+    {
+        var folder = Path.GetDirectoryName(target)!;
+        yield return target;
+        for (var attempt = 1; attempt < MaxNumbered; attempt++)
+            yield return Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(target)} ({attempt.ToString(CultureInfo.InvariantCulture)}){Path.GetExtension(target)}");
+    }
+
+    private const int MaxNumbered = 1000;
+
     /// <returns>Where the output went, or null when the target exists and the policy is skip (the partial file is removed).</returns>
     public string? MoveIntoPlace(string partial, string target, string whenExists)
     {
         var folder = files.Path.GetDirectoryName(target)!;
         files.Directory.CreateDirectory(folder);
-        for (var attempt = 0; attempt < 1000; attempt++)
+        foreach (var candidate in CandidatesFor(target))
         {
-            var candidate = attempt == 0 ? target
-                : files.Path.Combine(folder, $"{files.Path.GetFileNameWithoutExtension(target)} ({attempt.ToString(CultureInfo.InvariantCulture)}){files.Path.GetExtension(target)}");
             if (files.File.Exists(candidate) || files.Directory.Exists(candidate))
             {
                 if (whenExists == OutputCollision.Skip)

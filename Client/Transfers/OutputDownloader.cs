@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -15,7 +16,7 @@ public sealed class OutputCorruptException(string message) : Exception(message);
 /// Fetches an item's output into a partial file, resuming it with Range and If-Range after a broken link, and accepts
 /// it only when its sha512 equals the broker's record. The caller moves the verified file into place.
 /// </summary>
-public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout, TimeProvider time)
+public sealed class OutputDownloader(HttpClient http, IFileSystem files, TimeSpan stallTimeout, TimeProvider time)
 {
     /// <returns>The verified partial file's path.</returns>
     public async Task<string> DownloadAsync(Item item, string partialPath, Action<long>? onProgress, CancellationToken cancellationToken)
@@ -34,7 +35,8 @@ public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout, Tim
                 have = 0;
                 hash.GetHashAndReset();
             }
-            await using var file = new FileStream(partialPath, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+            await using var file = files.FileStream.New(partialPath, have > 0 ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 0,
+                FileOptions.Asynchronous);
             await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), stallTimeout, time);
             var start = have;
             try
@@ -48,9 +50,9 @@ public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout, Tim
         }
 
         var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (new FileInfo(partialPath).Length != output.FileSize || actual != output.Sha512Checksum)
+        if (files.FileInfo.New(partialPath).Length != output.FileSize || actual != output.Sha512Checksum)
         {
-            File.Delete(partialPath);
+            files.File.Delete(partialPath);
             throw new OutputCorruptException($"the output of item {item.ItemId} does not match its sha512; it is fetched again");
         }
         return partialPath;
@@ -85,15 +87,15 @@ public sealed class OutputDownloader(HttpClient http, TimeSpan stallTimeout, Tim
         }, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     /// <summary>Hashes what a previous attempt already fetched, so the whole file is verified in the end.</summary>
-    private static async Task<long> HashExistingAsync(string partialPath, long expectedSize, IncrementalHash hash, CancellationToken cancellationToken)
+    private async Task<long> HashExistingAsync(string partialPath, long expectedSize, IncrementalHash hash, CancellationToken cancellationToken)
     {
-        if (!File.Exists(partialPath)) return 0;
-        if (new FileInfo(partialPath).Length > expectedSize)
+        if (!files.File.Exists(partialPath)) return 0;
+        if (files.FileInfo.New(partialPath).Length > expectedSize)
         {
-            File.Delete(partialPath);
+            files.File.Delete(partialPath);
             return 0;
         }
-        await using var existing = Sha512Hex.OpenSequential(partialPath);
+        await using var existing = Sha512Hex.OpenSequential(files, partialPath);
         var buffer = new byte[1 << 20];
         long total = 0;
         int read;

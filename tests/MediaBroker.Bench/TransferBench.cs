@@ -51,7 +51,7 @@ public static class TransferBench
             var item = await broker.Api.WaitUntilFinishedAsync(uploaded!.ItemId, TimeSpan.FromMinutes(5));
             if (item.Status != ItemStatus.FinishedSuccessful) throw new InvalidOperationException(string.Join(" / ", item.Errors));
             var target = folder.Combine("fetched.mkv");
-            var download = await Measure.TimeAsync(() => new OutputDownloader(broker.Http, TimeSpan.FromSeconds(60), TimeProvider.System).DownloadAsync(item, target, null, CancellationToken.None));
+            var download = await Measure.TimeAsync(() => new OutputDownloader(broker.Http, Disk.Real, TimeSpan.FromSeconds(60), TimeProvider.System).DownloadAsync(item, target, null, CancellationToken.None));
             File.Delete(target);
             uploadRatios.Add(Rate(size, upload) / Rate(size, sha512sum));
             downloadRatios.Add(Rate(item.Output!.FileSize, download) / Rate(size, sha512sum));

@@ -28,7 +28,9 @@ public sealed partial class BrokerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
-    public static async Task<BrokerProcess> StartAsync(string dataPath, int port = 0, string? configPath = null, IReadOnlyList<string>? extraArguments = null)
+    /// <param name="environment">Variables for the broker's process (crash points, say).</param>
+    public static async Task<BrokerProcess> StartAsync(string dataPath, int port = 0, string? configPath = null, IReadOnlyList<string>? extraArguments = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var argument in (string[])[Repository.BrokerDll, "serve", "--data", dataPath, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
@@ -37,6 +39,7 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         foreach (var argument in extraArguments ?? []) start.ArgumentList.Add(argument);
 
         start.Environment["DOTNET_EnableDiagnostics"] = "0"; // tests SIGKILL these; killed, they would leave their debug pipes in /tmp
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         var url = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var lines = new List<string>();
@@ -55,7 +58,7 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         if (first != url.Task)
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"the broker did not start:\n{string.Join('\n', lines)}");
+            throw new BrokerDidNotStartException($"the broker did not start:\n{string.Join('\n', lines)}");
         }
         var broker = new BrokerProcess(process, await url.Task);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (broker._output) broker._output.Add(e.Data); };
@@ -92,6 +95,15 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         Http.Dispose();
     }
 
+    /// <summary>Tells whether the process is still there (a crash point may have ended it).</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>After a failed call: true when the process is gone, or goes within <paramref name="grace"/> (it may be dying).</summary>
+    public bool DiedWithin(TimeSpan grace) => _process.WaitForExit(grace);
+
     [GeneratedRegex(@"listening on (http://[^\s;]+)")]
     private static partial Regex ListeningLine();
 }
+
+/// <summary>The broker process ended, or never said where it listens.</summary>
+public sealed class BrokerDidNotStartException(string message) : Exception(message);

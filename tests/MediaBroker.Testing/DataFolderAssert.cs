@@ -11,13 +11,14 @@ public static partial class DataFolderAssert
     /// The broker is still running: index.json or threads.json may be in the middle of an atomic write, whose
     /// temporary file then stands beside it. After a stop there must be none.
     /// </param>
-    public static void OnlyKnownFiles(DataFolder data, bool allowIncoming = false, bool whileRunning = false)
+    /// <param name="allowResumableUploads">Unfinished tus uploads in incoming/ (their record and their bytes) are fine.</param>
+    public static void OnlyKnownFiles(DataFolder data, bool allowIncoming = false, bool whileRunning = false, bool allowResumableUploads = false)
     {
         foreach (var file in Directory.EnumerateFiles(data.Root, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(data.Root, file).Replace('\\', '/');
             var known = TopLevel().IsMatch(relative) || ItemFile().IsMatch(relative) || (allowIncoming && relative.StartsWith("incoming/", StringComparison.Ordinal))
-                || (whileRunning && WriteInProgress().IsMatch(relative));
+                || (whileRunning && WriteInProgress().IsMatch(relative)) || (allowResumableUploads && ResumableUpload().IsMatch(relative));
             Assert.True(known, $"unexpected file in the data folder: {relative}");
         }
     }
@@ -41,6 +42,9 @@ public static partial class DataFolderAssert
 
     [GeneratedRegex(@"^(index\.json|threads\.json|broker\.pid|broker\.lock|logs/broker-\d{8}(_\d+)?\.log)$")]
     private static partial Regex TopLevel();
+
+    [GeneratedRegex(@"^incoming/tus-[0-9a-f]{32}(\.json|/input)$")]
+    private static partial Regex ResumableUpload();
 
     [GeneratedRegex(@"^\.(index|threads)\.json\.[0-9a-f]{32}\.tmp$")]
     private static partial Regex WriteInProgress();

@@ -236,7 +236,15 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
         }
         foreach (var folder in files.Directory.EnumerateDirectories(data.Incoming, Prefix + "*"))
         {
-            if (!_records.ContainsKey(files.Path.GetFileName(folder)[Prefix.Length..])) files.DeleteFolderIfPresent(folder);
+            if (!_records.ContainsKey(files.Path.GetFileName(folder)[Prefix.Length..]))
+            {
+                files.DeleteFolderIfPresent(folder);
+                continue;
+            }
+            // The folder holds nothing but the data: whatever else a stop left there (an item.json half written on the
+            // way to becoming an item) would otherwise travel into the item's folder.
+            foreach (var stray in files.Directory.EnumerateFiles(folder).Where(file => files.Path.GetFileName(file) != ItemFiles.Input))
+                files.File.Delete(stray);
         }
         return _records.Values.ToList();
     }

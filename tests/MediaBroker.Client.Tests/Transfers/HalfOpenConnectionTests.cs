@@ -104,7 +104,7 @@ public sealed class HalfOpenConnectionTests : IAsyncLifetime
             OriginalFileName = "a.png", CurrentFileName = "a.png", Sha512Checksum = new string('a', 128), FileSize = 1,
             Status = MediaBroker.Shared.Items.ItemStatus.FinishedSuccessful, Output = new MediaBroker.Shared.Items.ItemOutput("a.webp", new string('b', 128), 1000),
         };
-        var download = new OutputDownloader(_http, TimeSpan.FromSeconds(60), _clock).DownloadAsync(item, _folder.Combine(".a.webp.partial"), null, CancellationToken.None);
+        var download = new OutputDownloader(_http, Disk.Real, TimeSpan.FromSeconds(60), _clock).DownloadAsync(item, _folder.Combine(".a.webp.partial"), null, CancellationToken.None);
         await _patchArrived.Task.WaitAsync(Eventually.DefaultLimit);
 
         _clock.Advance(TimeSpan.FromSeconds(59));
