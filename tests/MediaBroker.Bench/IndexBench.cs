@@ -136,7 +136,7 @@ public static class IndexBench
         return new Figures(add, read, startup, rebuild, processStartup, processStartupAfterKill);
     }
 
-    private static Task CreateOnDiskAsync(DataFolder data, int count)
+    internal static Task CreateOnDiskAsync(DataFolder data, int count)
     {
         var now = DateTimeOffset.UtcNow;
         return Parallel.ForEachAsync(Enumerable.Range(0, count), async (i, ct) =>

@@ -5,11 +5,13 @@ return args.FirstOrDefault() switch
     "index" => await IndexBench.RunAsync(),
     "convert" => await ConvertBench.RunAsync(),
     "transfer" => await TransferBench.RunAsync(),
+    "load" => await LoadBench.RunAsync(),
+    "chaos" => await ChaosCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer");
+    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer|load|chaos");
     return 2;
 }
