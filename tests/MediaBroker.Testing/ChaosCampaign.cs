@@ -92,8 +92,8 @@ public sealed class ChaosCampaign(TempFolder folder, int seed, Action<string>? l
         var video = _random.Next(5) == 0;
         var name = video ? $"clip{index}.mkv" : $"picture{index}.png";
         var staged = video
-            ? await TestMedia.VideoAsync(folder.Combine("staged", name), seconds: 1, size: "160x120", seed: seed * 1000 + index)
-            : await TestMedia.ImageAsync(folder.Combine("staged", name), size: "96x64", seed: seed * 1000 + index);
+            ? await TestMedia.VideoAsync(folder.Combine("staged", name), seconds: 1, size: "160x120", seed: 2000 + index)
+            : await TestMedia.ImageAsync(folder.Combine("staged", name), size: "96x64", seed: 2000 + index); // distinct content for each file
         _sources[name] = await File.ReadAllBytesAsync(staged);
         _accepted.Add(new Accepted(Sha512Hex.Of(_sources[name]), video ? "mkv_x264" : "webp"));
         File.Move(staged, Path.Combine(_drop, name));

@@ -76,6 +76,24 @@ public sealed class SyncEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upload_cut_mid_way_resumes_from_where_it_stopped_and_is_verified()
+    {
+        var broker = await StartBrokerAsync("a");
+        var clip = await TestMedia.VideoAsync(_client.Folder.Combine("sent.mp4"), seconds: 6, size: "640x360", extension: "mp4", seed: 6);
+        await using var proxy = new CuttingProxy(broker.Url, cutAfterBytes: new FileInfo(clip).Length / 2, cuts: 1, cutUploads: true);
+        _client.Configure([("a", proxy.Url)]);
+        File.Copy(clip, Path.Combine(_client.Drop, "sent.mp4"));
+        using var context = _client.Open();
+
+        await ClientHarness.RunUntilAsync(context, () => proxy.CutsMade == 1, "the upload to be cut");
+        await ClientHarness.RunUntilAsync(context, () => context.Database.All().Single().ItemId is not null, "the upload to finish");
+
+        var item = await broker.Api.GetItemAsync(context.Database.All().Single().ItemId!.Value);
+        Assert.Equal(Sha512Hex.Of(await File.ReadAllBytesAsync(clip)), item.Sha512Checksum);
+        Assert.Single((await broker.Api.ListAsync(new Dictionary<string, string?>())).Items);
+    }
+
+    [Fact]
     public async Task A_download_cut_mid_way_resumes_from_where_it_stopped_and_is_verified()
     {
         var broker = await StartBrokerAsync("a");
