@@ -42,6 +42,8 @@ public sealed class BrokerLifecycle(
             // Not cancellable: a recovery stopped half way would leave folders settled and index.json not yet saying so.
             await store.OpenAsync(marker.PreviousRunStoppedCleanly, CancellationToken.None);
             recovering = false;
+            // Reading index.json took several times its size; give that back to the system once, rather than keep it.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             logger.LogInformation("Opened {Count} items in {Milliseconds:0} ms ({How})", store.Depth().Total,
                 TimeProvider.System.GetElapsedTime(opening).TotalMilliseconds,
                 marker.PreviousRunStoppedCleanly ? "the last run stopped cleanly" : "the last run did not stop cleanly: every folder checked");

@@ -10,6 +10,7 @@ namespace MediaBroker.Broker.Storage;
 public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
 {
     private readonly Lock _gate = new();
+    private readonly ValuePool _pool = new();
     private Dictionary<Guid, Item> _items = [];
     private Dictionary<(string Sha512, string ConversionType), Guid> _byContent = [];
     private SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _listingOrder = [];
@@ -123,6 +124,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
 
     private void Add(Item item, bool ordered = true)
     {
+        item = _pool.Compact(item);
         _items[item.ItemId] = item;
         _byContent[(item.Sha512Checksum, item.ConversionType)] = item.ItemId;
         if (ordered) _listingOrder.Add((item.CreatedAt, item.ItemId));

@@ -140,6 +140,8 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         if (target != folderStatus) files.Directory.Move(folder, data.ItemFolder(settled));
         if (recorded.Status == ItemStatus.InProgress || folderStatus == ItemStatus.InProgress && target == ItemStatus.ToDo)
             logger.LogInformation("Item {ItemId} was being converted when the broker stopped; it is back in to_do", recorded.ItemId);
+        else if (recorded.Status == ItemStatus.FinishedSuccessful && target == ItemStatus.ToDo)
+            logger.LogWarning("Item {ItemId} is on record as converted, but its output is missing or not whole; it is converted again", recorded.ItemId);
         else
             logger.LogInformation("Item {ItemId}: a move from {From} to {To} was interrupted; it is completed ({Settled})",
                 recorded.ItemId, folderStatus.WireName(), recorded.Status.WireName(), target.WireName());

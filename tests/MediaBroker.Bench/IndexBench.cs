@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Json;
 using MediaBroker.Testing;
@@ -146,6 +147,7 @@ public static class IndexBench
             var item = ItemDrafts.Draft(content, $"film {i}.mp4") with
             {
                 Status = status, CreatedAt = now.AddTicks(i), UpdatedAt = now, QueuedAt = now, Version = 1,
+                Output = status == ItemStatus.FinishedSuccessful ? new ItemOutput($"film {i}.mkv", Sha512Hex.Of(content), 1_500_000_000) : null,
                 Media = new MediaInfo
                 {
                     Type = MediaTypes.Video, Container = "matroska,webm", DurationSeconds = 5400, Width = 1920, Height = 1080,
