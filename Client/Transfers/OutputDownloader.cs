@@ -95,15 +95,6 @@ public sealed class OutputDownloader(HttpClient http, IFileSystem files, TimeSpa
             files.File.Delete(partialPath);
             return 0;
         }
-        await using var existing = Sha512Hex.OpenSequential(files, partialPath);
-        var buffer = new byte[1 << 20];
-        long total = 0;
-        int read;
-        while ((read = await existing.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            total += read;
-        }
-        return total;
+        return await Sha512Hex.AppendFileAsync(files, partialPath, hash, cancellationToken);
     }
 }

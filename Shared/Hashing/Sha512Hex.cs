@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Abstractions;
 using System.Security.Cryptography;
 
@@ -7,6 +8,7 @@ namespace MediaBroker.Shared.Hashing;
 public static class Sha512Hex
 {
     public const int Length = 128;
+    private const int ReadSize = 1 << 20;
 
     public static string Of(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA512.HashData(data));
 
@@ -18,8 +20,36 @@ public static class Sha512Hex
 
     public static async Task<string> OfFileAsync(IFileSystem files, string path, CancellationToken cancellationToken = default)
     {
-        await using var stream = OpenSequential(files, path);
-        return await OfStreamAsync(stream, cancellationToken);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+        await AppendFileAsync(files, path, hash, cancellationToken);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// Feeds a whole file to a hash in large reads into one pooled buffer. A buffered stream would allocate a fresh
+    /// 1 MiB buffer for every file: 100 GB of garbage for a first scan of 100,000 small files.
+    /// </summary>
+    /// <returns>The number of bytes read.</returns>
+    public static async Task<long> AppendFileAsync(IFileSystem files, string path, IncrementalHash hash, CancellationToken cancellationToken = default)
+    {
+        await using var stream = files.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0,
+            FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, ReadSize), cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                total += read;
+            }
+            return total;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Accepts any case and surrounding blanks; returns the canonical form or null when it is not a sha512.</summary>

@@ -6,12 +6,13 @@ return args.FirstOrDefault() switch
     "convert" => await ConvertBench.RunAsync(),
     "transfer" => await TransferBench.RunAsync(),
     "load" => await LoadBench.RunAsync(),
+    "scan" => await ScanBench.RunAsync(),
     "chaos" => await ChaosCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer|load|chaos");
+    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer|load|scan|chaos");
     return 2;
 }

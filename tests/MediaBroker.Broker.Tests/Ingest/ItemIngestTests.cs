@@ -91,6 +91,23 @@ public sealed class ItemIngestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_error_that_is_not_a_refusal_leaves_a_resumable_upload_whole_for_the_next_try()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_store.Data.Incoming, $"tus-{Guid.NewGuid():N}")).FullName;
+        var path = Path.Combine(folder, ItemFiles.Input);
+        await File.WriteAllTextAsync(path, "every byte the client sent");
+        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 26, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)));
+        var settings = RunningBroker.SettingsFor(_store.Data.Root) with { FfprobePath = _folder.Combine("no-such-ffprobe") };
+        var ingest = new ItemIngest(_store, new MediaProbe(new ProgramRunner(_programs, TimeProvider.System), settings), settings);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ingest.IngestAsync(staged, new UploadClaims("film.mkv", "mkv_x265", null, "local"), CancellationToken.None));
+
+        Assert.IsNotType<Rejection>(error);
+        Assert.Equal("every byte the client sent", await File.ReadAllTextAsync(path)); // the upload is the store's, not ours to delete
+        Assert.Empty(_store.List(new ItemQuery()).Items);
+    }
+
+    [Fact]
     public async Task An_accepted_upload_becomes_the_item_folder_by_one_rename()
     {
         var clip = await TestMedia.VideoAsync(_folder.Combine("clip.mkv"));

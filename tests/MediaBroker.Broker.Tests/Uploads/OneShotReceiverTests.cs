@@ -70,6 +70,28 @@ public sealed class OneShotReceiverTests
     }
 
     [Fact]
+    public async Task Two_uploads_of_declared_size_cannot_both_take_the_same_room()
+    {
+        // 1,000 MB free and 100 MB kept free: either upload alone fits (with room for its output), the two together do not.
+        _disk.SpaceLeft = 1_000_000_000;
+        var receiver = Receiver(minFreeBytes: 100_000_000);
+        var stalled = new System.IO.Pipelines.Pipe(); // the first client has sent its headers and nothing yet
+        using var giveUp = new CancellationTokenSource();
+        var first = receiver.ReceiveAsync(stalled.Reader.AsStream(), 400_000_000, giveUp.Token);
+        using var body = Body(1_000);
+
+        var refusal = await Assert.ThrowsAsync<Rejection>(() => receiver.ReceiveAsync(body, 400_000_000, CancellationToken.None));
+
+        Assert.Equal(RejectionKind.InsufficientStorage, refusal.Kind);
+        Assert.Contains("promised to uploads", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(0, body.Position);
+        await giveUp.CancelAsync(); // the first client goes away: its room is free again
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        body.Position = 0;
+        Assert.Equal(1_000, (await receiver.ReceiveAsync(body, 400_000_000, CancellationToken.None)).Length);
+    }
+
+    [Fact]
     public async Task An_upload_past_max_upload_bytes_is_cut_off_while_it_streams_and_keeps_nothing()
     {
         using var body = Body(3_000_000);

@@ -3,6 +3,7 @@ using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Uploads.Tus;
 using MediaBroker.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,6 +13,7 @@ namespace MediaBroker.Broker.Tests.Uploads;
 public sealed class TusUploadStoreTests
 {
     private readonly FaultyFileSystem _disk = new();
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly TusUploadStore _uploads;
     private readonly byte[] _bytes = Enumerable.Range(0, 3_000_000).Select(i => (byte)(i * 7)).ToArray();
 
@@ -23,7 +25,7 @@ public sealed class TusUploadStoreTests
         data.EnsureCreated();
         var settings = new BrokerSettings { MinFreeBytes = minFreeBytes };
         var store = new ItemStore(data, _disk, TimeProvider.System, settings, NullLogger<ItemStore>.Instance);
-        return new TusUploadStore(data, _disk, settings, new UploadLimits(settings, new DiskSpace(data, _disk), store), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        return new TusUploadStore(data, _disk, settings, new UploadLimits(settings, new DiskSpace(data, _disk), store), _clock);
     }
 
     [Fact]
@@ -95,5 +97,38 @@ public sealed class TusUploadStoreTests
         }
         using var next = _uploads.TryLock(record.UploadId);
         Assert.NotNull(next);
+    }
+
+    [Fact]
+    public async Task The_expiry_sweep_keeps_an_upload_that_received_bytes_after_the_sweep_had_listed_it()
+    {
+        var first = await CreateWithFirstMegabyteAsync();
+        var second = await CreateWithFirstMegabyteAsync();
+        _clock.Advance(_uploads.Expiry + TimeSpan.FromMinutes(1)); // both idle past their expiry
+        // While the sweep removes the one it reached first, the other's client comes back with a PATCH: the sweep had
+        // listed it as expired already, and must not act on that stale view.
+        string? resumed = null;
+        var sweeper = new TusExpirySweeper(_uploads, completion: null!, _clock, new OnEveryLog(() =>
+        {
+            if (resumed is not null) return;
+            var other = _uploads.Get(first.UploadId) is null ? second : first;
+            resumed = other.UploadId;
+            Task.Run(() => _uploads.AppendAsync(_uploads.Get(other.UploadId)!, 1_000_000, new MemoryStream(_bytes[1_000_000..1_500_000]), 500_000, null,
+                CancellationToken.None)).GetAwaiter().GetResult();
+        }));
+
+        Assert.Equal(1, sweeper.Sweep());
+
+        Assert.NotNull(resumed);
+        Assert.NotNull(_uploads.Get(resumed));
+        Assert.Equal(_bytes[..1_500_000], _disk.File.ReadAllBytes(_uploads.DataOf(resumed)));
+    }
+
+    /// <summary>Runs an action at each log line: the moment the sweep has just removed an upload.</summary>
+    private sealed class OnEveryLog(Action action) : ILogger<TusExpirySweeper>
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) => action();
     }
 }
