@@ -1,5 +1,6 @@
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
@@ -44,10 +45,12 @@ public static class ItemsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid itemId, ItemStore store, ConversionJobs jobs, CancellationToken cancellationToken)
+        Guid itemId, ItemStore store, ConversionJobs jobs, ThumbnailCache thumbnails, CancellationToken cancellationToken)
     {
         if (store.Get(itemId) is null) return ProblemResponses.NotFound(itemId);
         await jobs.StopForDeletionAsync(itemId, cancellationToken);
-        return await store.DeleteAsync(itemId, cancellationToken) ? TypedResults.NoContent() : ProblemResponses.NotFound(itemId);
+        if (!await store.DeleteAsync(itemId, cancellationToken)) return ProblemResponses.NotFound(itemId);
+        thumbnails.Forget(itemId);
+        return TypedResults.NoContent();
     }
 }

@@ -1,3 +1,4 @@
+using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Api;
@@ -11,11 +12,12 @@ public static class ServerApi
 
     public static IEndpointRouteBuilder MapServer(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/server", (ItemStore store, BrokerSettings settings, DiskSpace disk) => TypedResults.Ok(Describe(store, settings, disk)));
+        app.MapGet("/api/server", (ItemStore store, ThumbnailCache thumbnails, BrokerSettings settings, DiskSpace disk) =>
+            TypedResults.Ok(Describe(store, thumbnails, settings, disk)));
         return app;
     }
 
-    public static ServerInfo Describe(ItemStore store, BrokerSettings settings, DiskSpace disk) => new()
+    public static ServerInfo Describe(ItemStore store, ThumbnailCache thumbnails, BrokerSettings settings, DiskSpace disk) => new()
     {
         Version = Version,
         ListOfSupportedMediaTypes = settings.ListOfSupportedMediaTypes,
@@ -28,7 +30,8 @@ public static class ServerApi
         NumberOfConversionThreads = settings.NumberOfConversionThreads,
         Queue = store.Depth(),
         FreeBytes = disk.AvailableBytes(),
-        UsedBytes = store.UsedBytes,
+        // Thumbnails are the broker's disk use too (bounded by thumbnail_cache_bytes).
+        UsedBytes = store.UsedBytes + thumbnails.Bytes,
         MaxUploadBytes = settings.MaxUploadBytes,
     };
 }

@@ -24,6 +24,13 @@ public sealed record BrokerSettings
     public double ConversionTimeoutFactor { get; init; } = 20;
     /// <summary>The least time any conversion gets, however short its input.</summary>
     public int ConversionTimeoutMinSeconds { get; init; } = 300;
+    /// <summary>
+    /// The most pixels a picture may decode to, all its frames together; larger ones (decompression bombs, GIFs of
+    /// thousands of frames) are refused on arrival, from their header, before anything is decoded.
+    /// </summary>
+    public long MaxImagePixels { get; init; } = 200_000_000;
+    /// <summary>Thumbnails kept for reuse take at most this much disk; the least recently used go first.</summary>
+    public long ThumbnailCacheBytes { get; init; } = 256L << 20;
     /// <summary>Unfinished resumable uploads are removed after this long without a byte.</summary>
     public double UploadExpiryHours { get; init; } = 24;
     /// <summary>A request whose body stops arriving (a dropped connection) is cut off after this long, releasing its upload.</summary>
@@ -36,4 +43,10 @@ public sealed record BrokerSettings
 
     public TimeSpan ConversionTimeout(double? inputDurationSeconds) =>
         TimeSpan.FromSeconds(Math.Max(ConversionTimeoutMinSeconds, (inputDurationSeconds ?? 0) * ConversionTimeoutFactor));
+
+    /// <summary>
+    /// A picture is timed by its work, not by the minimum meant for films: 30 s, plus 2 s for every megapixel of all its
+    /// frames (libvips converts tens of megapixels a second; this allows for a busy machine).
+    /// </summary>
+    public static TimeSpan PictureTimeout(long pixels) => TimeSpan.FromSeconds(30 + 2.0 * pixels / 1_000_000);
 }

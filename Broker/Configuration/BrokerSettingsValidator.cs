@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using MediaBroker.Broker.Pictures;
 using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Configuration;
@@ -33,6 +34,10 @@ public static partial class BrokerSettingsValidator
             Fail("conversion_timeout_factor", "must be a positive number");
         if (settings.ConversionTimeoutMinSeconds < 1)
             Fail("conversion_timeout_min_seconds", "must be at least 1");
+        if (settings.MaxImagePixels < 1)
+            Fail("max_image_pixels", "must be a positive number of pixels");
+        if (settings.ThumbnailCacheBytes < 0)
+            Fail("thumbnail_cache_bytes", "must be zero or more bytes");
         if (!(settings.UploadExpiryHours > 0))
             Fail("upload_expiry_hours", "must be a positive number of hours");
         if (settings.StalledRequestTimeoutSeconds is < 2 or > 3600)
@@ -67,14 +72,38 @@ public static partial class BrokerSettingsValidator
         if (!ProfileName().IsMatch(name))
             fail(key, "a conversion type's name may only hold a-z, 0-9 and _ (at most 40)");
         if (profile.MediaTypes is null || profile.MediaTypes.Count == 0)
-            fail($"{key}.media_types", "must list the media types it accepts");
-        else
         {
-            foreach (var mediaType in profile.MediaTypes.Where(type => !MediaTypes.IsKnown(type)))
-                fail($"{key}.media_types", $"'{mediaType}' is not a media type (use audio, image or video)");
+            fail($"{key}.media_types", "must list the media types it accepts");
+            return;
         }
+        foreach (var mediaType in profile.MediaTypes.Where(type => !MediaTypes.IsKnown(type)))
+            fail($"{key}.media_types", $"'{mediaType}' is not a media type (use audio, image or video)");
         if (profile.OutputExtension is null || !Extension().IsMatch(profile.OutputExtension))
             fail($"{key}.output_extension", "must be a short extension such as mkv or webp, without the dot");
+        if (profile.Verify is not (null or ConversionProfile.VerifyProbe or ConversionProfile.VerifyDecode))
+            fail($"{key}.verify", $"must be \"{ConversionProfile.VerifyProbe}\" or \"{ConversionProfile.VerifyDecode}\"");
+        if (profile.IsPicture) ValidatePictureProfile(key, profile, fail);
+        else ValidateFfmpegProfile(key, profile, fail);
+    }
+
+    private static void ValidatePictureProfile(string key, ConversionProfile profile, Action<string, string> fail)
+    {
+        if (profile.MediaTypes.Count != 1)
+            fail($"{key}.media_types", "a conversion type for images accepts images only (pictures are made by libvips, video and audio by ffmpeg)");
+        if (profile.Arguments is { Count: > 0 })
+            fail($"{key}.arguments", "pictures are converted by libvips, not ffmpeg: use quality, lossless, effort, strip_metadata and max_dimension instead");
+        if (profile.OutputExtension is not null and not "webp")
+            fail($"{key}.output_extension", "pictures are converted to webp");
+        if (profile.Quality is < 1 or > 100)
+            fail($"{key}.quality", "must be between 1 and 100");
+        if (profile.Effort is < 0 or > 6)
+            fail($"{key}.effort", "must be between 0 (fastest) and 6 (smallest)");
+        if (profile.MaxDimension is < 16 or > PictureLimits.WebpMaxSide)
+            fail($"{key}.max_dimension", $"must be between 16 and {PictureLimits.WebpMaxSide} pixels (webp's largest side)");
+    }
+
+    private static void ValidateFfmpegProfile(string key, ConversionProfile profile, Action<string, string> fail)
+    {
         var arguments = profile.Arguments ?? [];
         var inputs = arguments.Count(argument => argument == ConversionProfile.InputPlaceholder);
         var outputs = arguments.Count(argument => argument == ConversionProfile.OutputPlaceholder);
@@ -85,6 +114,13 @@ public static partial class BrokerSettingsValidator
             fail($"{key}.arguments", "must hold \"{output}\" exactly once");
         foreach (var argument in arguments.Where(IsForbiddenArgument))
             fail($"{key}.arguments", $"'{argument}' is set by the broker itself and may not appear in a profile");
+        var pictureSettings = new (string Name, bool Set)[]
+        {
+            ("quality", profile.Quality is not null), ("lossless", profile.Lossless is not null), ("effort", profile.Effort is not null),
+            ("strip_metadata", profile.StripMetadata is not null), ("max_dimension", profile.MaxDimension is not null),
+        };
+        foreach (var (setting, _) in pictureSettings.Where(setting => setting.Set))
+            fail($"{key}.{setting}", "applies to conversion types for images only; set the encoder's options in arguments instead");
     }
 
     private static void ValidateDefaults(BrokerSettings settings, Action<string, string> fail)

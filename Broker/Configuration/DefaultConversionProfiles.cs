@@ -14,13 +14,9 @@ public static class DefaultConversionProfiles
             "-c:v", "libx265", "-preset", "medium", "-crf", "26", "-x265-params", "log-level=error"]),
         ["mkv_x264"] = Video("mkv", ["-map", "0", "-map", "-0:d?", "-map_metadata", "0", "-c:a", "copy", "-c:s", "copy",
             "-c:v", "libx264", "-preset", "medium", "-crf", "21"]),
-        ["webp"] = new()
-        {
-            MediaTypes = [MediaTypes.Image],
-            OutputExtension = "webp",
-            Arguments = ["-i", ConversionProfile.InputPlaceholder, "-map", "0:v:0", "-map_metadata", "0",
-                "-c:v", "libwebp", "-quality", "80", "-loop", "0", ConversionProfile.OutputPlaceholder],
-        },
+        // Made by libvips (Pictures/PictureConversion): quality 80 as the seed's `convert -quality 80`, the picture the
+        // right way up, its EXIF and colour profile kept.
+        ["webp"] = new() { MediaTypes = [MediaTypes.Image], OutputExtension = "webp", Quality = ConversionProfile.DefaultQuality },
         ["opus"] = new()
         {
             MediaTypes = [MediaTypes.Audio],

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
@@ -9,16 +10,14 @@ using MediaBroker.Shared.Items;
 namespace MediaBroker.Broker.Conversion;
 
 /// <summary>
-/// Converts one item: claim it (to_do -> in_progress), run ffmpeg into a partial file, read the result back with
-/// ffprobe, record its sha512, then finished_successful; any failure ends in finished_with_errors with the reason.
+/// Converts one item: claim it (to_do -> in_progress), convert into a partial file (ffmpeg for video and audio, libvips
+/// for pictures), read the result back, record its sha512, then finished_successful; any failure ends in finished_with_errors with the reason.
 /// A stop, whoever asked for it, returns the item to to_do with nothing partial left behind: it never fails an item.
 /// </summary>
 public sealed class ItemConverter(
-    ItemStore store, IFileSystem files, ProgramRunner runner, MediaProbe probe, BrokerSettings settings, ConversionJobs jobs,
-    DataFolderLoss loss, TimeProvider time, ILogger<ItemConverter> logger)
-{
-    private const int ErrorLinesKept = 12;
-    public static readonly TimeSpan RequeueRetry = TimeSpan.FromSeconds(5);
+    ItemStore store, IFileSystem files, MediaInspector inspector, FfmpegConversion ffmpeg, PictureConversion pictures, BrokerSettings settings,
+    ConversionJobs jobs, DataFolderLoss loss, TimeProvider time, ILogger<ItemConverter> logger)
+{    public static readonly TimeSpan RequeueRetry = TimeSpan.FromSeconds(5);
 
     public async Task ConvertAsync(Guid itemId, CancellationToken stopping)
     {
@@ -79,66 +78,37 @@ public sealed class ItemConverter(
             await FailAsync(item.ItemId, ["the uploaded file is missing from the broker's disk"]);
             return;
         }
-        var media = item.Media ?? (await probe.ProbeAsync(input, job.Token)).Media;
+        var media = item.Media ?? (await inspector.InspectAsync(input, job.Token)).Media;
         if (media is null)
         {
-            await FailAsync(item.ItemId, ["the uploaded file is not media ffmpeg can read"]);
+            await FailAsync(item.ItemId, ["the uploaded file is not media the broker can read"]);
             return;
         }
 
-        if (await RunFfmpegAsync(item, profile, media, input, partial, job) is { } failure)
+        IMediaConversion conversion = media.Type == MediaTypes.Image ? pictures : ffmpeg;
+        if (await conversion.ConvertAsync(item.ItemId, profile, media, input, partial, job.Token) is { } failure)
         {
             DeleteQuietly(partial);
             await FailAsync(item.ItemId, failure);
             return;
         }
-        ProbeOutcome output;
+        string? problem;
         try
         {
-            output = await probe.ProbeAsync(partial, job.Token);
+            problem = await conversion.VerifyAsync(profile, media, partial, job.Token);
         }
         catch
         {
             DeleteQuietly(partial);
             throw;
         }
-        if (OutputVerifier.FindProblem(media, output.Media, output.Problem, profile) is { } problem)
+        if (problem is not null)
         {
             DeleteQuietly(partial);
             await FailAsync(item.ItemId, [problem]);
             return;
         }
         await FinishAsync(item, profile, partial, job);
-    }
-
-    /// <returns>Null when ffmpeg finished; otherwise the errors to record. A stop throws, with the partial file gone.</returns>
-    private async Task<IReadOnlyList<string>?> RunFfmpegAsync(Item item, ConversionProfile profile, MediaInfo media, string input, string partial,
-        ConversionJob job)
-    {
-        var timeout = settings.ConversionTimeout(media.DurationSeconds);
-        try
-        {
-            var result = await runner.RunAsync(new ProgramRun(settings.FfmpegPath, FfmpegArguments.Build(profile, input, partial, media))
-            {
-                OnOutputLine = ConversionProgress.ReporterFor(store, time, item.ItemId, media.DurationSeconds),
-                Timeout = timeout,
-                ItemId = item.ItemId,
-                ErrorTailLines = ErrorLinesKept,
-            }, job.Token);
-            var folder = files.Path.GetDirectoryName(partial)!;
-            return result.Succeeded ? null
-                : [$"ffmpeg failed with exit code {result.ExitCode}", .. result.ErrorTail.Select(line => HidePaths(line, folder))];
-        }
-        catch (ProgramTimeoutException)
-        {
-            return [$"ffmpeg was stopped after {timeout.TotalMinutes:0.#} minutes without finishing "
-                + "(the limit is conversion_timeout_factor times the input's duration, at least conversion_timeout_min_seconds)"];
-        }
-        catch
-        {
-            DeleteQuietly(partial);
-            throw;
-        }
     }
 
     private async Task FinishAsync(Item item, ConversionProfile profile, string partial, ConversionJob job)
@@ -205,10 +175,6 @@ public sealed class ItemConverter(
             ? current with { Status = ItemStatus.FinishedWithErrors, Errors = errors, Progress = null, Fps = null, Speed = null, EtaSeconds = null }
             : null, CancellationToken.None);
     }
-
-    private static string HidePaths(string line, string folder) =>
-        line.Replace("file:" + folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal)
-            .Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
 
     private void DeleteQuietly(string path)
     {

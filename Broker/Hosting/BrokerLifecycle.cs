@@ -35,7 +35,7 @@ public sealed class BrokerLifecycle(
         var recovering = false;
         try
         {
-            var toolCheck = ToolCheck.EnsureAvailableAsync(settings, runner, cancellationToken);
+            var toolCheck = ToolCheck.EnsureAvailableAsync(settings, runner, logger, cancellationToken);
             if (!marker.PreviousRunStoppedCleanly) OrphanConversions.KillLeftovers(data, logger);
             var opening = TimeProvider.System.GetTimestamp();
             recovering = true;

@@ -2,6 +2,8 @@ using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Pictures;
+using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Broker.Uploads.Tus;
@@ -23,11 +25,16 @@ public static class BrokerServices
         // Storage: the item folders, index.json, the disk.
         services.AddSingleton<ItemStore>().AddSingleton<IndexWriter>().AddSingleton<DiskSpace>().AddSingleton<DataFolderLoss>();
 
-        // Media: running ffmpeg and ffprobe.
-        services.AddSingleton<RunningPrograms>().AddSingleton<ProgramRunner>().AddSingleton<MediaProbe>().AddSingleton<FrameGrabber>();
+        // Media: running ffmpeg and ffprobe; pictures in-process with libvips; what an arriving file is.
+        services.AddSingleton<RunningPrograms>().AddSingleton<ProgramRunner>().AddSingleton<MediaProbe>();
+        services.AddSingleton<PictureReader>().AddSingleton<MediaInspector>();
+
+        // Thumbnails: made in a small pool, kept in a bounded cache.
+        services.AddSingleton<FrameGrabber>().AddSingleton<ThumbnailMaker>().AddSingleton<ThumbnailCache>();
 
         // Conversion: the queue, the workers, threads.json.
         services.AddSingleton<ConversionQueue>().AddSingleton<ConversionJobs>().AddSingleton<ItemConverter>()
+            .AddSingleton<FfmpegConversion>().AddSingleton<PictureConversion>()
             .AddSingleton<ConversionWorkers>().AddSingleton<ThreadsIndex>();
 
         services.AddHostedService<BrokerLifecycle>();

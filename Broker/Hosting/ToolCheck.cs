@@ -1,13 +1,15 @@
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Pictures;
 using MediaBroker.Shared.Configuration;
+using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Hosting;
 
-/// <summary>A broker without ffmpeg would accept uploads it can never convert: refuse to start instead.</summary>
+/// <summary>A broker without ffmpeg or libvips would accept uploads it can never convert: refuse to start instead.</summary>
 public static class ToolCheck
 {
-    public static async Task EnsureAvailableAsync(BrokerSettings settings, ProgramRunner runner, CancellationToken cancellationToken)
+    public static async Task EnsureAvailableAsync(BrokerSettings settings, ProgramRunner runner, ILogger logger, CancellationToken cancellationToken)
     {
         foreach (var (key, program) in new[] { ("ffmpeg_path", settings.FfmpegPath), ("ffprobe_path", settings.FfprobePath) })
         {
@@ -19,5 +21,15 @@ public static class ToolCheck
             catch (Exception error) when (error is ProgramStartException or ProgramTimeoutException) { }
             throw new ConfigurationException($"{key}: cannot run '{program}' (install ffmpeg with scripts/setup or apt-get, or set {key} in broker.json)");
         }
+        if (!settings.SupportsMediaType(MediaTypes.Image)) return;
+        Libvips.UseLogger(logger);
+        var (version, problem) = Libvips.Check();
+        if (version is null)
+            throw new ConfigurationException($"list_of_supported_media_types: image needs libvips, which cannot be loaded ({problem}); "
+                + "install it with scripts/setup (Debian: apt-get install libvips42), or leave image out");
+        if (!Libvips.ReadsHeif())
+            logger.LogWarning("libvips {Version} here cannot read HEIC or AVIF; such pictures will be refused (Debian's libvips42 reads them)", version);
+        else
+            logger.LogInformation("Pictures are converted by libvips {Version}", version);
     }
 }

@@ -1,5 +1,6 @@
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
@@ -9,10 +10,10 @@ namespace MediaBroker.Broker.Ingest;
 
 /// <summary>
 /// Where one-shot and resumable uploads meet: the rules every upload goes through (checksum 422, duplicate content
-/// answered with the existing item, media type decided by ffprobe 415, conversion type 415), and only then the staged
+/// answered with the existing item, media type decided by libvips or ffprobe 415, conversion type 415), and only then the staged
 /// file becomes an item in to_do. It owns the staged file from the moment it is handed over.
 /// </summary>
-public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings settings)
+public sealed class ItemIngest(ItemStore store, MediaInspector inspector, BrokerSettings settings)
 {
     public const string DefaultClientId = "local";
 
@@ -52,7 +53,7 @@ public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings
                 return (known, false);
             }
 
-            var (media, problem) = await probe.ProbeAsync(staged.Path, cancellationToken);
+            var (media, problem) = await inspector.InspectAsync(staged.Path, cancellationToken);
             if (media is null)
                 throw Rejection.Unsupported(problem ?? "not a media file");
             var conversionType = ConversionTypeFor(media, claims);
@@ -90,8 +91,13 @@ public sealed class ItemIngest(ItemStore store, MediaProbe probe, BrokerSettings
             throw Rejection.Unsupported($"this file is {media.Type}; this broker converts {string.Join(", ", settings.ListOfSupportedMediaTypes)}");
         var conversionType = claims.ConversionType ?? settings.DefaultConversionTypes.GetValueOrDefault(media.Type)
             ?? throw Rejection.Unsupported($"this file is {media.Type} and no conversion type was named; this broker has no default for {media.Type}");
-        if (!settings.Profile(conversionType)!.Accepts(media.Type))
+        var profile = settings.Profile(conversionType)!;
+        if (!profile.Accepts(media.Type))
             throw Rejection.Unsupported($"conversion type '{conversionType}' does not accept {media.Type} files");
+        if (profile.IsPicture && PictureLimits.Fit(media.Width ?? 0, media.Height ?? 0, profile.MaxDimension) is var (width, height)
+            && Math.Max(width, height) > PictureLimits.WebpMaxSide)
+            throw Rejection.Unsupported($"the picture is {media.Width}x{media.Height}; a webp holds at most {PictureLimits.WebpMaxSide} pixels a side "
+                + $"(a conversion type with max_dimension scales it down)");
         return conversionType;
     }
 }

@@ -36,11 +36,12 @@ public static class ProbeReport
         foreach (var stream in analysis.Streams ?? [])
         {
             var type = stream.CodecType ?? "unknown";
-            streams.Add(new MediaBroker.Shared.Items.MediaStream(stream.Index, type, stream.CodecName, Tag(stream.Tags, "language"), Tag(stream.Tags, "title")));
+            // A cover picture (in a music file, an mp4 or an mkv) is a video stream of one frame; it does not make the
+            // file a video, and a conversion must copy it as a picture, not encode it as a second video track.
+            var coverArt = type == "video" && stream.Disposition?.GetValueOrDefault("attached_pic") == 1;
+            streams.Add(new MediaBroker.Shared.Items.MediaStream(stream.Index, type, stream.CodecName, Tag(stream.Tags, "language"), Tag(stream.Tags, "title"), coverArt));
             if (type == "audio") hasAudio = true;
             if (type != "video") continue;
-            // A cover picture in a music file is a video stream of one frame; it does not make the file a video.
-            var coverArt = stream.Disposition?.GetValueOrDefault("attached_pic") == 1;
             if (!coverArt) hasMovingVideo = true;
             if (width is null || !coverArt)
             {

@@ -21,6 +21,8 @@ public sealed class DataFolder(string root, IFileSystem files)
     /// <summary>Deleted items are renamed here first, so a crash never leaves half an item in a state folder.</summary>
     public string Trash => Combine("trash");
     public string Logs => Combine("logs");
+    /// <summary>Thumbnails kept for reuse (see Thumbnails/ThumbnailCache): a cache, safe to delete.</summary>
+    public string Thumbnails => Combine("thumbnails");
 
     public string StateFolder(ItemStatus status) => Combine(status.WireName());
 

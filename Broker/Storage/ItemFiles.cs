@@ -14,11 +14,13 @@ public static class ItemFiles
     /// <summary>Where ffmpeg writes; the extension stays last so that ffmpeg picks the right muxer.</summary>
     public static string PartialOutput(string extension) => $"{OutputStem}{PartialMarker}.{extension}";
 
+    /// <summary>A cover picture copied out of the input for the time of its conversion (see FfmpegArguments.CoversToAttach).</summary>
+    public static string PartialCover(int order, string extension) => $"cover-{order}{PartialMarker}.{extension}";
+
     /// <summary>A finished output (not a partial one), whatever its extension.</summary>
     public static bool IsOutput(string fileName) =>
         fileName.StartsWith(OutputStem + ".", StringComparison.Ordinal) && !fileName.Contains(PartialMarker + ".", StringComparison.Ordinal);
 
-    public static string Thumbnail(int width, int height) => $"thumbnail-{width}x{height}.jpg";
 
     /// <summary>A file a crash can leave half-written: safe to delete at start.</summary>
     public static bool IsLeftover(string fileName) =>

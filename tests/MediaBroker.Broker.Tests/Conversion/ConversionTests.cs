@@ -147,7 +147,7 @@ public sealed class ConversionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Thumbnails_are_made_once_per_size_and_cached_in_the_item_folder()
+    public async Task Thumbnails_are_made_once_per_size_and_kept_in_the_thumbnail_cache()
     {
         var clip = await TestMedia.VideoAsync(_folder.Combine("thumb.mkv"), seconds: 2, size: "320x240", seed: 9);
         var item = await ConvertAsync(clip, "mkv_x264");
@@ -159,15 +159,19 @@ public sealed class ConversionTests : IAsyncLifetime
         var probe = JsonDocument.Parse(await TestMedia.ProbeAsync(jpeg)).RootElement.GetProperty("streams")[0];
         Assert.Equal((160, 120), (probe.GetProperty("width").GetInt32(), probe.GetProperty("height").GetInt32()));
 
-        var cached = Path.Combine(_broker.Store.FolderOf(item), ItemFiles.Thumbnail(160, 160));
+        var cached = Path.Combine(_broker.Store.Data.Thumbnails, $"{item.ItemId:N}-160.jpg");
         var madeAt = File.GetLastWriteTimeUtc(cached);
         using var second = await _broker.Http.GetAsync($"api/items/{item.ItemId}/thumbnail?w=160&h=160");
         Assert.Equal(await File.ReadAllBytesAsync(cached), await second.Content.ReadAsByteArrayAsync());
         Assert.Equal(madeAt, File.GetLastWriteTimeUtc(cached));
 
+        // Made by libvips for pictures; 50 asked snaps up to the 80 step.
         var picture = await ConvertAsync(await TestMedia.ImageAsync(_folder.Combine("p.png"), size: "200x100", seed: 10));
         using var scaled = await _broker.Http.GetAsync($"api/items/{picture.ItemId}/thumbnail?w=50");
         Assert.Equal(HttpStatusCode.OK, scaled.StatusCode);
+        var small = JsonDocument.Parse(await TestMedia.ProbeAsync(_folder.WriteFile("small.jpg", await scaled.Content.ReadAsByteArrayAsync())))
+            .RootElement.GetProperty("streams")[0];
+        Assert.Equal((80, 40), (small.GetProperty("width").GetInt32(), small.GetProperty("height").GetInt32()));
 
         using var tooBig = await _broker.Http.GetAsync($"api/items/{item.ItemId}/thumbnail?w=100000");
         Assert.Equal(HttpStatusCode.BadRequest, tooBig.StatusCode);

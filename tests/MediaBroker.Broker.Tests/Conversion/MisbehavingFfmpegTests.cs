@@ -44,8 +44,8 @@ public sealed class MisbehavingFfmpegTests : IAsyncLifetime
         {
             FfmpegPath = ffmpeg, ConversionTimeoutMinSeconds = 3, ConversionTimeoutFactor = 1,
         });
-        var bad = await (await broker.PostMultipartAsync(await TestMedia.ImageAsync(_folder.Combine($"{behaviour}-a.png"), seed: 97))).ReadItemAsync();
-        var good = await (await broker.PostMultipartAsync(await TestMedia.ImageAsync(_folder.Combine($"{behaviour}-b.png"), seed: 98))).ReadItemAsync();
+        var bad = await (await broker.PostMultipartAsync(await TestMedia.AudioAsync(_folder.Combine($"{behaviour}-a.wav"), seed: 97))).ReadItemAsync();
+        var good = await (await broker.PostMultipartAsync(await TestMedia.AudioAsync(_folder.Combine($"{behaviour}-b.wav"), seed: 98))).ReadItemAsync();
 
         var failed = await broker.Api.WaitUntilFinishedAsync(bad.ItemId);
         var converted = await broker.Api.WaitUntilFinishedAsync(good.ItemId);

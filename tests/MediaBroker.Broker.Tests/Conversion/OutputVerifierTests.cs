@@ -55,15 +55,4 @@ public sealed class OutputVerifierTests
         Assert.Equal("ffmpeg finished but its output cannot be read back (truncated)",
             OutputVerifier.FindProblem(Media("video", 10), null, "truncated", Mkv));
     }
-
-    [Fact]
-    public void A_picture_must_keep_its_size_unless_the_profile_scales()
-    {
-        var input = Media("image", width: 400, height: 200);
-
-        Assert.Null(OutputVerifier.FindProblem(input, Media("image", width: 400, height: 200), null, Webp));
-        Assert.Equal("the output is 200x400 but the input 400x200", OutputVerifier.FindProblem(input, Media("image", width: 200, height: 400), null, Webp));
-        Assert.Null(OutputVerifier.FindProblem(input, Media("image", width: 100, height: 50), null, Webp with { VerifyDimensions = false }));
-        Assert.Equal("the output image has no width or height", OutputVerifier.FindProblem(input, Media("image"), null, Webp with { VerifyDimensions = false }));
-    }
 }

@@ -23,10 +23,11 @@ public sealed class ThumbnailLockTests : IAsyncLifetime
     [Fact]
     public async Task An_item_can_be_deleted_while_its_thumbnail_is_still_being_made()
     {
-        var ffmpeg = GatedProgram.Write(_folder, "ffmpeg", match: ".thumbnail-");
+        var ffmpeg = GatedProgram.Write(_folder, "ffmpeg", match: "/thumbnails/.");
         var broker = await _brokers.StartAsync(settings => settings with { FfmpegPath = ffmpeg.Path });
-        var picture = await TestMedia.ImageAsync(_folder.Combine("dog.png"), seed: 92);
-        var item = await broker.Api.WaitUntilFinishedAsync((await (await broker.PostMultipartAsync(picture)).ReadItemAsync()).ItemId);
+        var clip = await TestMedia.VideoAsync(_folder.Combine("dog.mkv"), seconds: 1, audio: false, seed: 92);
+        var item = await broker.Api.WaitUntilFinishedAsync((await (await broker.PostMultipartAsync(clip,
+            fields: new Dictionary<string, string> { ["conversion_type"] = "mkv_x264" })).ReadItemAsync()).ItemId);
         var thumbnail = broker.Http.GetAsync($"api/items/{item.ItemId}/thumbnail?w=64");
         await Eventually.TrueAsync(() => ffmpeg.HasStarted, "ffmpeg to take the picture");
 

@@ -1,6 +1,7 @@
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,7 +26,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         data.EnsureCreated();
         _store = new ItemStore(data, Disk.Real, TimeProvider.System, settings, NullLogger<ItemStore>.Instance);
         await _store.OpenAsync();
-        _ingest = new ItemIngest(_store, new MediaProbe(new ProgramRunner(_programs, TimeProvider.System), settings), settings);
+        _ingest = new ItemIngest(_store, new MediaInspector(new PictureReader(settings), new MediaProbe(new ProgramRunner(_programs, TimeProvider.System), settings)), settings);
     }
 
     public Task DisposeAsync()
@@ -98,7 +99,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         await File.WriteAllTextAsync(path, "every byte the client sent");
         var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 26, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)));
         var settings = RunningBroker.SettingsFor(_store.Data.Root) with { FfprobePath = _folder.Combine("no-such-ffprobe") };
-        var ingest = new ItemIngest(_store, new MediaProbe(new ProgramRunner(_programs, TimeProvider.System), settings), settings);
+        var ingest = new ItemIngest(_store, new MediaInspector(new PictureReader(settings), new MediaProbe(new ProgramRunner(_programs, TimeProvider.System), settings)), settings);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => ingest.IngestAsync(staged, new UploadClaims("film.mkv", "mkv_x265", null, "local"), CancellationToken.None));
 

@@ -1,6 +1,7 @@
 using System.Text;
 using FFMpegCore;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
 

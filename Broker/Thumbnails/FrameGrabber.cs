@@ -1,13 +1,14 @@
 using System.Globalization;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Media;
 using MediaBroker.Shared.Items;
 
-namespace MediaBroker.Broker.Media;
+namespace MediaBroker.Broker.Thumbnails;
 
 /// <summary>
-/// One jpeg picture of a media file, made by ffmpeg: a frame a tenth into a video (past black intros, at most 10 s in)
-/// or a picture scaled. Not FFMpegCore's snapshot helper: that one builds a single argument string without our input
-/// whitelists (see FfmpegCoreComparisonTests).
+/// One jpeg picture of a video, made by ffmpeg: a frame a tenth into it (past black intros, at most 10 s in), scaled.
+/// Not FFMpegCore's snapshot helper: that one builds a single argument string without our input whitelists (see
+/// FfmpegCoreComparisonTests).
 /// </summary>
 public sealed class FrameGrabber(ProgramRunner runner, BrokerSettings settings)
 {
