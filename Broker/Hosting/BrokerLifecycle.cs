@@ -4,6 +4,7 @@ using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Broker.Uploads.Tus;
 using MediaBroker.Shared.Items;
@@ -23,7 +24,7 @@ namespace MediaBroker.Broker.Hosting;
 public sealed class BrokerLifecycle(
     BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
     ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
-    OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, IServer server,
+    OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, ThumbnailCache thumbnails, IServer server,
     ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private RunMarker? _marker;
@@ -50,6 +51,7 @@ public sealed class BrokerLifecycle(
             await toolCheck;
             oneShotUploads.RemoveAbandoned();
             tusUploads.Load();
+            thumbnails.Load();
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Storage;
@@ -12,7 +13,7 @@ namespace MediaBroker.Broker.Pictures;
 /// says strip_metadata, alpha kept, an animation kept frame by frame with its timing. Timed by its pixels; a stop kills
 /// libvips' work at its next tile.
 /// </summary>
-public sealed class PictureConversion(ItemStore store, TimeProvider time) : IMediaConversion
+public sealed class PictureConversion(ItemStore store, IFileSystem files, TimeProvider time) : IMediaConversion
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
@@ -165,9 +166,9 @@ public sealed class PictureConversion(ItemStore store, TimeProvider time) : IMed
 
     private static long Pixels(MediaInfo media) => (long)(media.Width ?? 0) * (media.Height ?? 0) * (media.Frames ?? 1);
 
-    private static void DeleteQuietly(string path)
+    private void DeleteQuietly(string path)
     {
-        try { File.Delete(path); }
+        try { files.File.Delete(path); }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException) { }
     }
 

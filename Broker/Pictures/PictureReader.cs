@@ -25,6 +25,8 @@ public sealed class PictureReader(BrokerSettings settings)
         ["VipsForeignLoadMagick7File"] = "bmp",
     };
 
+    private const int MinimumLength = 16;
+
     /// <summary>Formats whose frames are an animation; other multi-page files (TIFF, HEIC bursts) give their first or primary picture.</summary>
     public static bool IsAnimationFormat(string format) => format is "gif" or "webp";
 
@@ -53,6 +55,9 @@ public sealed class PictureReader(BrokerSettings settings)
     public static string? FormatOf(string path)
     {
         Libvips.EnsureReady();
+        // Too short to hold any picture's header. (This also keeps libvips from opening what is not a plain file, a
+        // named pipe for one, whose stat size is 0: an open would wait for a writer, on a thread nothing can stop.)
+        if (new FileInfo(path) is not { Exists: true, Length: >= MinimumLength }) return null;
         string? loader;
         try { loader = Image.FindLoad(path); }
         catch (VipsException) { return null; }

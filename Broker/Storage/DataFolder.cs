@@ -42,7 +42,7 @@ public sealed class DataFolder(string root, IFileSystem files)
         files.Directory.CreateDirectory(Root);
         foreach (var status in ItemStatuses.All)
             files.Directory.CreateDirectory(StateFolder(status));
-        foreach (var folder in new[] { Incoming, LostAndFound, Trash, Logs })
+        foreach (var folder in new[] { Incoming, LostAndFound, Trash, Logs, Thumbnails })
             files.Directory.CreateDirectory(folder);
     }
 

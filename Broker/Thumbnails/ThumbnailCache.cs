@@ -31,14 +31,22 @@ public sealed class ThumbnailCache
         _files = files;
         _limit = settings.ThumbnailCacheBytes;
         Folder = data.Thumbnails;
-        files.Directory.CreateDirectory(Folder);
-        foreach (var path in files.Directory.EnumerateFiles(Folder))
+    }
+
+    /// <summary>
+    /// Counts what an earlier run kept, once at start, after the data folder was opened (never creating it: see
+    /// <see cref="DataFolder.MissingFolder"/>).
+    /// </summary>
+    public void Load()
+    {
+        if (!_files.Directory.Exists(Folder)) return;
+        foreach (var path in _files.Directory.EnumerateFiles(Folder))
         {
-            var name = files.Path.GetFileName(path);
+            var name = _files.Path.GetFileName(path);
             if (AtomicFile.IsTemporary(name)) { DeleteQuietly(path); continue; } // half-made when the broker stopped
-            var size = files.FileInfo.New(path).Length;
+            var size = _files.FileInfo.New(path).Length;
             _entries[name] = new Entry(size, 0);
-            _bytes += size;
+            Interlocked.Add(ref _bytes, size);
         }
         Evict();
     }

@@ -4,7 +4,7 @@ namespace MediaBroker.Client.Watching;
 
 /// <summary>
 /// Which media type a file name suggests. Only a first sort for the watcher (is this folder's type observed?); the
-/// broker decides for real with ffprobe and refuses what is not media.
+/// broker decides for real (libvips, ffprobe) and refuses what is not media.
 /// </summary>
 public static class MediaKinds
 {
@@ -18,6 +18,8 @@ public static class MediaKinds
         // image (webp is what pictures become, so it is not taken)
         [".png"] = MediaTypes.Image, [".jpg"] = MediaTypes.Image, [".jpeg"] = MediaTypes.Image, [".gif"] = MediaTypes.Image,
         [".bmp"] = MediaTypes.Image, [".tif"] = MediaTypes.Image, [".tiff"] = MediaTypes.Image,
+        // phones: HEIC (iPhones since 2017), and AVIF
+        [".heic"] = MediaTypes.Image, [".heif"] = MediaTypes.Image, [".avif"] = MediaTypes.Image,
         // audio (opus is what sound becomes)
         [".mp3"] = MediaTypes.Audio, [".wav"] = MediaTypes.Audio, [".flac"] = MediaTypes.Audio, [".aac"] = MediaTypes.Audio,
         [".m4a"] = MediaTypes.Audio, [".ogg"] = MediaTypes.Audio, [".oga"] = MediaTypes.Audio, [".wma"] = MediaTypes.Audio,

@@ -111,13 +111,4 @@ public static class LoadBench
 
     private static double Percentile(List<double> sorted, double share) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, sorted.Count * share)];
 
-    private static long PeakRss(int pid) => Status(pid, "VmHWM:");
-
-    private static long Resident(int pid) => Status(pid, "VmRSS:");
-
-    private static long Status(int pid, string key)
-    {
-        var line = File.ReadAllLines($"/proc/{pid}/status").Single(line => line.StartsWith(key, StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    }
 }

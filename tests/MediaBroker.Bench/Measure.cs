@@ -40,4 +40,16 @@ public static class Measure
     public static void Row(string label, string value) => Console.WriteLine($"  {label,-52} {value}");
 
     public static void Verdict(string target, bool met) => Console.WriteLine($"  target: {target} -> {(met ? "met" : "NOT met")}");
+
+    /// <summary>The most resident memory the process has had (VmHWM), in bytes.</summary>
+    public static long PeakRss(int pid) => ProcStatus(pid, "VmHWM:");
+
+    /// <summary>The process's resident memory now (VmRSS), in bytes.</summary>
+    public static long Resident(int pid) => ProcStatus(pid, "VmRSS:");
+
+    private static long ProcStatus(int pid, string key)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status").Single(line => line.StartsWith(key, StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
 }

@@ -104,12 +104,6 @@ public static class TransferBench
         Verdict("peak RSS under 200 MB", peak < 200e6);
     }
 
-    private static long PeakRss(int pid)
-    {
-        var line = File.ReadAllLines($"/proc/{pid}/status").Single(line => line.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    }
-
     private static async Task<TimeSpan> RsyncAsync(TempFolder folder, string file)
     {
         var module = folder.Combine("rsync-target");
