@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Conversion;
@@ -40,7 +41,7 @@ public sealed class FfmpegConversion(IFileSystem files, ProgramRunner runner, Me
         }
         finally
         {
-            foreach (var cover in covers) DeleteQuietly(cover.Path);
+            foreach (var cover in covers) files.DeleteFileQuietly(cover.Path);
         }
     }
 
@@ -76,7 +77,7 @@ public sealed class FfmpegConversion(IFileSystem files, ProgramRunner runner, Me
         }
         catch
         {
-            DeleteQuietly(partial);
+            files.DeleteFileQuietly(partial);
             throw;
         }
     }
@@ -106,10 +107,4 @@ public sealed class FfmpegConversion(IFileSystem files, ProgramRunner runner, Me
     private static string HidePaths(string line, string folder) =>
         line.Replace("file:" + folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal)
             .Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
-
-    private void DeleteQuietly(string path)
-    {
-        try { files.File.Delete(path); }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException) { }
-    }
 }

@@ -88,7 +88,7 @@ public sealed class ItemConverter(
         IMediaConversion conversion = media.Type == MediaTypes.Image ? pictures : ffmpeg;
         if (await conversion.ConvertAsync(item.ItemId, profile, media, input, partial, job.Token) is { } failure)
         {
-            DeleteQuietly(partial);
+            files.DeleteFileQuietly(partial);
             await FailAsync(item.ItemId, failure);
             return;
         }
@@ -99,12 +99,12 @@ public sealed class ItemConverter(
         }
         catch
         {
-            DeleteQuietly(partial);
+            files.DeleteFileQuietly(partial);
             throw;
         }
         if (problem is not null)
         {
-            DeleteQuietly(partial);
+            files.DeleteFileQuietly(partial);
             await FailAsync(item.ItemId, [problem]);
             return;
         }
@@ -130,7 +130,7 @@ public sealed class ItemConverter(
             : null, CancellationToken.None);
         // The input goes only once the verified output is on record: nothing handed over is lost on the way.
         if (finished is not null && !settings.KeepInputs)
-            DeleteQuietly(files.Path.Combine(store.FolderOf(finished), ItemFiles.Input));
+            files.DeleteFileQuietly(files.Path.Combine(store.FolderOf(finished), ItemFiles.Input));
         logger.LogInformation("Converted {ItemId} into {Size} bytes", item.ItemId, size);
     }
 
@@ -174,11 +174,5 @@ public sealed class ItemConverter(
         return store.UpdateAsync(itemId, current => current.Status == ItemStatus.InProgress
             ? current with { Status = ItemStatus.FinishedWithErrors, Errors = errors, Progress = null, Fps = null, Speed = null, EtaSeconds = null }
             : null, CancellationToken.None);
-    }
-
-    private void DeleteQuietly(string path)
-    {
-        try { files.File.Delete(path); }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Items;
 using NetVips;
 
@@ -34,7 +35,7 @@ public sealed class PictureConversion(ItemStore store, IFileSystem files, TimePr
         }
         catch (Exception error) when (error is VipsException or OperationCanceledException)
         {
-            DeleteQuietly(partial);
+            files.DeleteFileQuietly(partial);
             cancellationToken.ThrowIfCancellationRequested();
             if (timer.IsCancellationRequested)
                 return [$"libvips was stopped after {timeout.TotalSeconds:0} s without finishing (a picture gets 30 s plus 2 s per megapixel)"];
@@ -42,7 +43,7 @@ public sealed class PictureConversion(ItemStore store, IFileSystem files, TimePr
         }
         catch
         {
-            DeleteQuietly(partial);
+            files.DeleteFileQuietly(partial);
             throw;
         }
     }
@@ -118,7 +119,13 @@ public sealed class PictureConversion(ItemStore store, IFileSystem files, TimePr
             if (!scaled) return image;
             using (image) return ScaleFrames(image, media, profile.MaxDimension!.Value);
         }
-        using (image) return image.Autorot();
+        if (!image.Contains("orientation") || (int)image.Get("orientation") is 1)
+            return image;
+        // Turning a picture reads it in another order than it is stored, which a sequential read cannot do past its
+        // small buffer ("out of order read"): such a picture is read whole (at most max_image_pixels).
+        image.Dispose();
+        using var whole = Image.NewFromFile(input, access: Enums.Access.Random, failOn: Enums.FailOn.Error);
+        return whole.Autorot();
     }
 
     /// <summary>
@@ -165,12 +172,6 @@ public sealed class PictureConversion(ItemStore store, IFileSystem files, TimePr
     }
 
     private static long Pixels(MediaInfo media) => (long)(media.Width ?? 0) * (media.Height ?? 0) * (media.Frames ?? 1);
-
-    private void DeleteQuietly(string path)
-    {
-        try { files.File.Delete(path); }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException) { }
-    }
 
     /// <summary>libvips' percent done as the item's progress, at most four times a second, with the time left.</summary>
     private sealed class ProgressReporter(ItemStore store, TimeProvider time, Guid itemId) : IProgress<int>

@@ -43,7 +43,7 @@ public sealed class ThumbnailCache
         foreach (var path in _files.Directory.EnumerateFiles(Folder))
         {
             var name = _files.Path.GetFileName(path);
-            if (AtomicFile.IsTemporary(name)) { DeleteQuietly(path); continue; } // half-made when the broker stopped
+            if (AtomicFile.IsTemporary(name)) { _files.DeleteFileQuietly(path); continue; } // half-made when the broker stopped
             var size = _files.FileInfo.New(path).Length;
             _entries[name] = new Entry(size, 0);
             Interlocked.Add(ref _bytes, size);
@@ -96,7 +96,7 @@ public sealed class ThumbnailCache
         var prefix = itemId.ToString("N") + "-";
         foreach (var name in _entries.Keys.Where(name => name.StartsWith(prefix, StringComparison.Ordinal)))
         {
-            DeleteQuietly(_files.Path.Combine(Folder, name));
+            _files.DeleteFileQuietly(_files.Path.Combine(Folder, name));
             Remove(name);
         }
     }
@@ -108,7 +108,7 @@ public sealed class ThumbnailCache
             while (Bytes > _limit && _entries.IsEmpty is false)
             {
                 var oldest = _entries.MinBy(pair => pair.Value.LastUsed);
-                DeleteQuietly(_files.Path.Combine(Folder, oldest.Key));
+                _files.DeleteFileQuietly(_files.Path.Combine(Folder, oldest.Key));
                 Remove(oldest.Key);
             }
         }
@@ -120,10 +120,4 @@ public sealed class ThumbnailCache
     }
 
     private static string Name(Guid itemId, int side) => $"{itemId:N}-{ThumbnailSizes.Text(side)}.jpg";
-
-    private void DeleteQuietly(string path)
-    {
-        try { _files.File.Delete(path); }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException) { }
-    }
 }

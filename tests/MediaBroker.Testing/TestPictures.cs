@@ -11,13 +11,15 @@ public static class TestPictures
     public const string DateTaken = "2024:05:06 07:08:09";
 
     /// <summary>
-    /// A 400x200 JPEG, white on its left half and black on its right, whose EXIF says "rotate 90 CW", with a date taken,
-    /// a camera and a GPS position: a portrait phone photo. Shown the right way up it is 200x400, white above black.
+    /// A JPEG of <paramref name="width"/>x<paramref name="height"/> (2000x1000 unless said), white on its left half and
+    /// black on its right, whose EXIF says "rotate 90 CW", with a date taken, a camera and a GPS position: a portrait
+    /// phone photo. Shown the right way up it is 1000x2000, white above black. (Large enough that turning it cannot be
+    /// done in one pass of a sequential read.)
     /// </summary>
-    public static async Task<string> RotatedJpegAsync(string target)
+    public static async Task<string> RotatedJpegAsync(string target, int width = 2000, int height = 1000)
     {
-        await TestMedia.RunAsync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "color=c=white:size=400x200", "-frames:v", "1",
-            "-vf", "drawbox=x=200:y=0:w=200:h=200:color=black:t=fill", "-q:v", "3", target]);
+        await TestMedia.RunAsync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", $"color=c=white:size={width}x{height}", "-frames:v", "1",
+            "-vf", $"drawbox=x={width / 2}:y=0:w={width / 2}:h={height}:color=black:t=fill", "-q:v", "3", target]);
         await TagAsync(target, "-Orientation#=6");
         return target;
     }

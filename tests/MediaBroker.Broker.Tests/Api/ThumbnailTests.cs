@@ -45,8 +45,8 @@ public sealed class ThumbnailTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var thumbnail = Image.NewFromBuffer(await response.Content.ReadAsByteArrayAsync());
             var step = ThumbnailSizes.Snap(width, null);
-            // The picture is 200x400 the right way up: its height fills the step, never beyond the picture's own size.
-            Assert.Equal(Math.Min(step, 400), thumbnail.Height);
+            // The picture is 1000x2000 the right way up: its height fills the step, never beyond the picture's own size.
+            Assert.Equal(Math.Min(step, 2000), thumbnail.Height);
         }
 
         var kept = Directory.GetFiles(broker.Store.Data.Thumbnails);

@@ -50,11 +50,11 @@ public sealed class PictureConversionTests : IAsyncLifetime
 
         var (item, output) = await ConvertAsync(photo);
 
-        Assert.Equal(("jpeg", 200, 400), (item.Media!.Container, item.Media.Width, item.Media.Height));
+        Assert.Equal(("jpeg", 1000, 2000), (item.Media!.Container, item.Media.Width, item.Media.Height));
         using var image = Image.NewFromFile(output);
-        Assert.Equal((200, 400), (image.Width, image.Height));
-        Assert.True(Pixel(image, 100, 50)[0] > 200, "the white half must be on top");
-        Assert.True(Pixel(image, 100, 350)[0] < 50, "the black half must be below");
+        Assert.Equal((1000, 2000), (image.Width, image.Height));
+        Assert.True(Pixel(image, 500, 250)[0] > 200, "the white half must be on top");
+        Assert.True(Pixel(image, 500, 1750)[0] < 50, "the black half must be below");
         // A browser applies EXIF orientation too: the tag must not turn the picture a second time.
         Assert.Contains(await TestPictures.ExifAsync(output, "Orientation"), new[] { "", "Horizontal (normal)" });
         Assert.Equal(TestPictures.DateTaken, await TestPictures.ExifAsync(output, "DateTimeOriginal"));
@@ -72,7 +72,7 @@ public sealed class PictureConversionTests : IAsyncLifetime
         Assert.Equal("", await TestPictures.ExifAsync(output, "DateTimeOriginal"));
         Assert.Equal("", await TestPictures.ExifAsync(output, "GPSLatitude"));
         using var image = Image.NewFromFile(output);
-        Assert.Equal((200, 400), (image.Width, image.Height));
+        Assert.Equal((1000, 2000), (image.Width, image.Height));
     }
 
     [Fact]
