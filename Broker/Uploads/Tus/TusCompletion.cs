@@ -19,6 +19,7 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
         var sha512 = await uploads.Sha512OfAsync(record, cancellationToken);
         var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId);
         var staged = StagedFile.OfResumableUpload(files, uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512);
+        uploads.MarkCompleting(record, true);
         try
         {
             var (item, _) = await ingest.IngestAsync(staged, claims, cancellationToken);
@@ -28,6 +29,11 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
         catch (Rejection)
         {
             uploads.Remove(record.UploadId);
+            throw;
+        }
+        catch
+        {
+            uploads.MarkCompleting(record, false); // stopped: the bytes wait in their folder for the next try
             throw;
         }
     }

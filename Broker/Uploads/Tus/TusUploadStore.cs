@@ -30,6 +30,8 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
         public long HashedUpTo { get; set; }
         /// <summary>Room promised to the bytes still to come and to the output; held until the upload is an item or gone.</summary>
         public SpaceClaim? Claim { get; set; }
+        /// <summary>Every byte is here and the upload is becoming an item: its folder may already be the item's.</summary>
+        public bool Completing { get; set; }
     }
 
     public TimeSpan Expiry => TimeSpan.FromHours(settings.UploadExpiryHours);
@@ -47,7 +49,8 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
     /// <summary>Bytes received so far.</summary>
     public long OffsetOf(TusUploadRecord record)
     {
-        if (record.ItemId is not null) return record.Length;
+        // While it becomes an item its data file moves with its folder; every byte has arrived all the same.
+        if (record.ItemId is not null || _live.TryGetValue(record.UploadId, out var live) && live.Completing) return record.Length;
         var file = files.FileInfo.New(DataOf(record.UploadId));
         return file.Exists ? file.Length : 0;
     }
@@ -197,6 +200,16 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
     /// in memory until it expires, so a client that lost the last answer can still learn the item with a HEAD; after
     /// a restart, asking <c>GET /api/items?sha512=</c> does the same.
     /// </summary>
+    /// <summary>
+    /// Says an upload with all its bytes is being made an item (or not: <paramref name="completing"/> false), so that its
+    /// offset stays whole while its folder moves. Without it, a HEAD at that moment answered 0, and the client's PATCH
+    /// from 0 got 409 once the item was made.
+    /// </summary>
+    public void MarkCompleting(TusUploadRecord record, bool completing)
+    {
+        if (_live.TryGetValue(record.UploadId, out var live)) live.Completing = completing;
+    }
+
     public void MarkCompleted(TusUploadRecord record, Guid itemId)
     {
         // The lock stays: the request that holds it is the one finishing, and a second request must still wait for it.

@@ -85,6 +85,22 @@ public sealed class TusUploadStoreTests
     }
 
     [Fact]
+    public async Task While_a_whole_upload_becomes_an_item_its_offset_stays_whole_though_its_folder_has_moved()
+    {
+        // The crash-point campaign found it: a HEAD between the folder's rename into to_do and the receipt answered 0,
+        // and the client's PATCH from 0 then got 409 for an upload that had succeeded. (A regression of issue 10.)
+        var record = await CreateWithFirstMegabyteAsync();
+        Assert.Equal(_bytes.Length, await _uploads.AppendAsync(record, 1_000_000, new MemoryStream(_bytes[1_000_000..]), 2_000_000, null, CancellationToken.None));
+
+        _uploads.MarkCompleting(record, true);
+        _disk.Directory.Move(_uploads.FolderOf(record.UploadId), _uploads.FolderOf(record.UploadId) + ".now-the-item");
+
+        Assert.Equal(_bytes.Length, _uploads.OffsetOf(record));
+        _uploads.MarkCompleting(record, false);
+        Assert.Equal(0, _uploads.OffsetOf(record));
+    }
+
+    [Fact]
     public async Task An_upload_that_became_an_item_keeps_its_lock_until_the_request_that_finished_it_lets_go()
     {
         var record = await CreateWithFirstMegabyteAsync();
