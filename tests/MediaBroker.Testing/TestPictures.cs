@@ -35,10 +35,20 @@ public static class TestPictures
         return target;
     }
 
-    /// <summary>An animated GIF: <paramref name="frames"/> frames of 96x64 at 10 per second (100 ms each).</summary>
-    public static async Task<string> AnimatedGifAsync(string target, int frames = 12)
+    /// <summary>An AVIF photo of 320x240, encoded by heif-enc with libaom.</summary>
+    public static async Task<string> AvifAsync(string target)
     {
-        await TestMedia.RunAsync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10", "-frames:v", $"{frames}", "-loop", "0", target]);
+        var png = target + ".png";
+        await TestMedia.RunAsync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240", "-frames:v", "1", png]);
+        await TestMedia.RunAsync("heif-enc", ["--avif", "-q", "60", png, "-o", target]);
+        File.Delete(png);
+        return target;
+    }
+
+    /// <summary>An animated GIF: <paramref name="frames"/> frames of <paramref name="size"/> at 10 per second (100 ms each).</summary>
+    public static async Task<string> AnimatedGifAsync(string target, int frames = 12, string size = "96x64")
+    {
+        await TestMedia.RunAsync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={size}:rate=10", "-frames:v", $"{frames}", "-loop", "0", target]);
         return target;
     }
 

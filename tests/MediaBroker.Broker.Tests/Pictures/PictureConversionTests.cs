@@ -21,6 +21,7 @@ public sealed class PictureConversionTests : IAsyncLifetime
         {
             ["webp_private"] = new() { MediaTypes = [MediaTypes.Image], OutputExtension = "webp", StripMetadata = true },
             ["webp_small"] = new() { MediaTypes = [MediaTypes.Image], OutputExtension = "webp", MaxDimension = 100 },
+            ["webp_checked"] = new() { MediaTypes = [MediaTypes.Image], OutputExtension = "webp", Verify = ConversionProfile.VerifyDecode },
         },
     });
 
@@ -157,6 +158,42 @@ public sealed class PictureConversionTests : IAsyncLifetime
         Assert.Equal((50, 100), (down.Width, down.Height));
         using var same = Image.NewFromFile(kept);
         Assert.Equal((64, 48), (same.Width, same.Height));
+    }
+
+    [Fact]
+    public async Task An_avif_photo_converts()
+    {
+        var photo = await TestPictures.AvifAsync(_folder.Combine("photo.avif"));
+
+        var (item, output) = await ConvertAsync(photo);
+
+        Assert.Equal(("avif", 320, 240), (item.Media!.Container, item.Media.Width, item.Media.Height));
+        using var image = Image.NewFromFile(output);
+        Assert.Equal((320, 240), (image.Width, image.Height));
+    }
+
+    [Fact]
+    public async Task An_animation_scaled_by_max_dimension_keeps_every_frame_the_same_size_and_its_timing()
+    {
+        var gif = await TestPictures.AnimatedGifAsync(_folder.Combine("big-dance.gif"), frames: 8, size: "240x160");
+
+        var (_, output) = await ConvertAsync(gif, "webp_small");
+
+        using var image = Image.NewFromFile(output, kwargs: new VOption { { "n", -1 } });
+        Assert.Equal(8, (int)image.Get("n-pages"));
+        Assert.Equal((100, 67), (image.Width, image.PageHeight));
+        Assert.Equal(8 * 67, image.Height);
+        Assert.All((int[])image.Get("delay"), delay => Assert.Equal(100, delay));
+    }
+
+    [Fact]
+    public async Task Verify_decode_reads_every_frame_of_the_webp_before_it_counts()
+    {
+        var gif = await TestPictures.AnimatedGifAsync(_folder.Combine("checked.gif"), frames: 5);
+
+        var (item, _) = await ConvertAsync(gif, "webp_checked");
+
+        Assert.Equal(5, item.Media!.Frames);
     }
 
     private static void AssertColour(int[] expected, double[] actual, int tolerance)
