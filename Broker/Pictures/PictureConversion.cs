@@ -16,15 +16,13 @@ namespace MediaBroker.Broker.Pictures;
 /// </summary>
 public sealed class PictureConversion(ItemStore store, IFileSystem files, TimeProvider time) : IMediaConversion
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
     public async Task<IReadOnlyList<string>?> ConvertAsync(Guid itemId, ConversionProfile profile, MediaInfo media, string input, string partial,
         CancellationToken cancellationToken)
     {
         var timeout = BrokerSettings.PictureTimeout(Pixels(media));
         using var timer = new CancellationTokenSource(timeout, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        var progress = new ProgressReporter(store, time, itemId);
+        var progress = ConversionProgress.PercentReporterFor(store, time, itemId);
         try
         {
             // libvips works on the calling thread (and its own pool): a thread of its own keeps the broker's pool free.
@@ -82,7 +80,7 @@ public sealed class PictureConversion(ItemStore store, IFileSystem files, TimePr
         }
     }
 
-    private static void Write(ConversionProfile profile, MediaInfo media, string input, string partial, ProgressReporter progress,
+    private static void Write(ConversionProfile profile, MediaInfo media, string input, string partial, IProgress<int> progress,
         CancellationToken cancellationToken)
     {
         Libvips.EnsureReady();
@@ -172,22 +170,4 @@ public sealed class PictureConversion(ItemStore store, IFileSystem files, TimePr
     }
 
     private static long Pixels(MediaInfo media) => (long)(media.Width ?? 0) * (media.Height ?? 0) * (media.Frames ?? 1);
-
-    /// <summary>libvips' percent done as the item's progress, at most four times a second, with the time left.</summary>
-    private sealed class ProgressReporter(ItemStore store, TimeProvider time, Guid itemId) : IProgress<int>
-    {
-        private readonly long _started = time.GetTimestamp();
-        private long _lastReport;
-
-        public void Report(int percent)
-        {
-            var now = time.GetTimestamp();
-            if (percent < 100 && _lastReport != 0 && time.GetElapsedTime(_lastReport, now) < ProgressInterval) return;
-            _lastReport = now;
-            var fraction = Math.Clamp(percent / 100.0, 0, 1);
-            var elapsed = time.GetElapsedTime(_started, now).TotalSeconds;
-            double? eta = fraction > 0.01 ? elapsed * (1 - fraction) / fraction : null;
-            store.ReportProgress(itemId, fraction, null, null, eta);
-        }
-    }
 }

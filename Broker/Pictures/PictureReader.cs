@@ -36,7 +36,6 @@ public sealed class PictureReader(BrokerSettings settings)
     /// </returns>
     public ProbeOutcome? Read(string path)
     {
-        Libvips.EnsureReady();
         if (FormatOf(path) is not { } format) return null;
         try
         {
