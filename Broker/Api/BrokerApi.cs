@@ -1,3 +1,4 @@
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Uploads.Tus;
 
 namespace MediaBroker.Broker.Api;
@@ -12,9 +13,11 @@ public static class BrokerApi
         app.UseProblemResponses();
         app.UseTusMethodOverride();
         app.UseRouting();
+        app.UseBrokerAccess();
         app.MapItems();
         app.MapTusUploads();
         app.MapServer();
+        app.MapSignedLinks();
         return app;
     }
 }

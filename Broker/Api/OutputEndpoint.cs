@@ -1,3 +1,4 @@
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
@@ -14,9 +15,13 @@ public static class OutputEndpoint
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    public static IResult Get(Guid itemId, HttpContext context, ItemStore store)
+    public static IResult Get(Guid itemId, Caller caller, HttpContext context, ItemStore store) =>
+        store.Visible(itemId, caller) is { } item ? Serve(item, context, store) : ProblemResponses.NotFound(itemId);
+
+    /// <summary>The output of an item the caller may fetch (by token or by signed link).</summary>
+    public static IResult Serve(Item item, HttpContext context, ItemStore store)
     {
-        if (store.Get(itemId) is not { } item) return ProblemResponses.NotFound(itemId);
+        var itemId = item.ItemId;
         if (item.Status != ItemStatus.FinishedSuccessful || item.Output is not { } output)
             return ProblemResponses.Conflict($"the item is in {item.Status.WireName()}; its output is ready once it is in finished_successful");
 
@@ -35,7 +40,7 @@ public static class OutputEndpoint
         var digest = Sha512Hex.ToBase64(output.Sha512Checksum);
         context.Response.Headers["Repr-Digest"] = $"sha-512=:{digest}:";
         context.Response.Headers["Digest"] = $"sha-512={digest}";
-        context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        if (context.Response.Headers.CacheControl.Count == 0) context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
         return TypedResults.Stream(stream,
             ContentTypes.TryGetContentType(output.FileName, out var contentType) ? contentType : "application/octet-stream",
             output.FileName,

@@ -31,6 +31,7 @@ public static class ProblemResponses
         RejectionKind.ChecksumMismatch => StatusCodes.Status422UnprocessableEntity,
         RejectionKind.ChunkChecksumMismatch => TusProtocol.ChecksumMismatch,
         RejectionKind.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
+        RejectionKind.TooMany => StatusCodes.Status429TooManyRequests,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "a rejection without a status"),
     };
 

@@ -1,3 +1,4 @@
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
@@ -13,7 +14,7 @@ public static class ServerApi
     public static IEndpointRouteBuilder MapServer(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/server", (ItemStore store, ThumbnailCache thumbnails, BrokerSettings settings, DiskSpace disk) =>
-            TypedResults.Ok(Describe(store, thumbnails, settings, disk)));
+            TypedResults.Ok(Describe(store, thumbnails, settings, disk))).ForClientsOnly();
         return app;
     }
 

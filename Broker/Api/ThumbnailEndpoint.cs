@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
@@ -25,12 +26,13 @@ public static class ThumbnailEndpoint
     /// <summary>What the item's folder offers: a file to take the thumbnail from, or why there is none.</summary>
     private sealed record Look(Item Item, string? Source, IResult? Refusal);
 
-    public static async Task<IResult> GetAsync(Guid itemId, int? w, int? h, ItemStore store, IFileSystem files, ThumbnailMaker maker,
+    public static async Task<IResult> GetAsync(Guid itemId, int? w, int? h, Caller caller, ItemStore store, IFileSystem files, ThumbnailMaker maker,
         ThumbnailCache cache, BrokerSettings settings, CancellationToken cancellationToken)
     {
         if (w is < MinSide or > MaxSide || h is < MinSide or > MaxSide)
             return ProblemResponses.BadRequest($"w and h must be between {MinSide} and {MaxSide} pixels");
         var side = ThumbnailSizes.Snap(w, h);
+        if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
 
         for (var attempt = 1; ; attempt++)
         {

@@ -10,6 +10,7 @@ public static class BrokerCommandLine
     {
         ServeCommand.Create(),
         QueueCommands.Create(),
+        TokenCommands.Create(),
     };
 
     public static Task<int> RunAsync(string[] args) =>

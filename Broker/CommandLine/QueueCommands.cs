@@ -23,10 +23,18 @@ public static class QueueCommands
         var queue = new Command("queue", "Add files to a running broker's queue, or list what it holds.");
         queue.Add(CreateAdd());
         queue.Add(CreateList());
+        queue.Add(CreateLink());
         return queue;
     }
 
     private static Option<string?> ConfigOption() => new("--config") { Description = "broker.json whose address to use (default: ./broker.json when present)" };
+
+    public const string TokenVariable = "MEDIABROKER_TOKEN";
+
+    private static Option<string?> TokenOption() => new("--token")
+    {
+        Description = $"token to send (default: the {TokenVariable} environment variable; none is needed on this machine while the broker has no tokens)",
+    };
 
     private static Option<string?> UrlOption() => new("--url") { Description = "broker address, e.g. http://127.0.0.1:5000 (default: from broker.json)" };
 
@@ -38,9 +46,10 @@ public static class QueueCommands
         var json = new Option<bool>("--json") { Description = "print the item as JSON" };
         var config = ConfigOption();
         var url = UrlOption();
-        var command = new Command("add", "Upload FILE to the broker and queue it for conversion.") { file, type, clientId, json, config, url };
+        var token = TokenOption();
+        var command = new Command("add", "Upload FILE to the broker and queue it for conversion.") { file, type, clientId, json, config, url, token };
         command.SetAction((parse, cancellationToken) => AddAsync(parse.GetValue(file)!, parse.GetValue(type), parse.GetValue(clientId),
-            parse.GetValue(json), parse.GetValue(config), parse.GetValue(url), cancellationToken));
+            parse.GetValue(json), new BrokerAddress(parse.GetValue(config), parse.GetValue(url), parse.GetValue(token)), cancellationToken));
         return command;
     }
 
@@ -52,16 +61,45 @@ public static class QueueCommands
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var config = ConfigOption();
         var url = UrlOption();
-        var command = new Command("list", "List the broker's items, oldest first.") { status, clientId, limit, json, config, url };
+        var token = TokenOption();
+        var command = new Command("list", "List the broker's items, oldest first.") { status, clientId, limit, json, config, url, token };
         command.SetAction((parse, cancellationToken) => ListAsync(parse.GetValue(status), parse.GetValue(clientId), parse.GetValue(limit),
-            parse.GetValue(json), parse.GetValue(config), parse.GetValue(url), cancellationToken));
+            parse.GetValue(json), new BrokerAddress(parse.GetValue(config), parse.GetValue(url), parse.GetValue(token)), cancellationToken));
         return command;
     }
 
-    private static async Task<int> AddAsync(string path, string? type, string? clientId, bool json, string? configPath, string? url, CancellationToken cancellationToken)
+    private static Command CreateLink()
+    {
+        var item = new Argument<Guid>("ITEM_ID") { Description = "the item whose output the link fetches" };
+        var expiresIn = new Option<int?>("--expires-in") { Description = "seconds the link works (default 86400: a day; at most 30 days)" };
+        var config = ConfigOption();
+        var url = UrlOption();
+        var token = TokenOption();
+        var command = new Command("link", "Print a signed URL that fetches an item's output without a token (wget, a browser, a media player).")
+        {
+            item, expiresIn, config, url, token,
+        };
+        command.SetAction((parse, cancellationToken) => LinkAsync(parse.GetValue(item), parse.GetValue(expiresIn),
+            new BrokerAddress(parse.GetValue(config), parse.GetValue(url), parse.GetValue(token)), cancellationToken));
+        return command;
+    }
+
+    /// <summary>Where the broker is and what to show it: --url or broker.json, and --token or MEDIABROKER_TOKEN.</summary>
+    private sealed record BrokerAddress(string? ConfigPath, string? Url, string? Token);
+
+    private static Task<int> LinkAsync(Guid itemId, int? expiresIn, BrokerAddress address, CancellationToken cancellationToken) =>
+        WithBrokerAsync(address, async broker =>
+        {
+            var link = await broker.CreateLinkAsync(itemId, expiresIn, cancellationToken);
+            Console.WriteLine(link.Url);
+            Console.Error.WriteLine($"works until {link.ExpiresAt.ToLocalTime():yyyy-MM-dd HH:mm}");
+            return ExitCodes.Ok;
+        });
+
+    private static async Task<int> AddAsync(string path, string? type, string? clientId, bool json, BrokerAddress address, CancellationToken cancellationToken)
     {
         if (!File.Exists(path)) return Cli.Fail($"no such file: {path}", ExitCodes.BadUsage);
-        return await WithBrokerAsync(configPath, url, async broker =>
+        return await WithBrokerAsync(address, async broker =>
         {
             var length = new FileInfo(path).Length;
             var sha512 = await Sha512Hex.OfFileAsync(path, cancellationToken);
@@ -81,11 +119,11 @@ public static class QueueCommands
         });
     }
 
-    private static async Task<int> ListAsync(string? status, string? clientId, int limit, bool json, string? configPath, string? url, CancellationToken cancellationToken)
+    private static async Task<int> ListAsync(string? status, string? clientId, int limit, bool json, BrokerAddress address, CancellationToken cancellationToken)
     {
         if (status is not null && !ItemStatuses.TryParse(status, out _))
             return Cli.Fail($"--status '{status}' is not one of to_do, in_progress, finished_successful, finished_with_errors", ExitCodes.BadUsage);
-        return await WithBrokerAsync(configPath, url, async broker =>
+        return await WithBrokerAsync(address, async broker =>
         {
             var page = await broker.ListAsync(new Dictionary<string, string?>
             {
@@ -108,18 +146,21 @@ public static class QueueCommands
         });
     }
 
-    private static async Task<int> WithBrokerAsync(string? configPath, string? url, Func<BrokerApiClient, Task<int>> action)
+    private static async Task<int> WithBrokerAsync(BrokerAddress broker, Func<BrokerApiClient, Task<int>> action)
     {
         Uri address;
         try
         {
-            address = url is not null ? ParseUrl(url) : AddressOf(BrokerSettingsLoader.Load(configPath, new BrokerOverrides()));
+            address = broker.Url is not null ? ParseUrl(broker.Url) : AddressOf(BrokerSettingsLoader.Load(broker.ConfigPath, new BrokerOverrides()));
         }
         catch (ConfigurationException error)
         {
             return Cli.Fail(error);
         }
         using var http = new HttpClient { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
+        var token = broker.Token ?? Environment.GetEnvironmentVariable(TokenVariable);
+        if (!string.IsNullOrWhiteSpace(token))
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Trim());
         try
         {
             return await action(new BrokerApiClient(http));
@@ -130,7 +171,8 @@ public static class QueueCommands
         }
         catch (BrokerRejectedException error)
         {
-            return Cli.Fail($"the broker refused: {error.Detail} ({(int)error.Status} {error.Title})");
+            var hint = error.Status == System.Net.HttpStatusCode.Unauthorized ? $"; pass --token or set {TokenVariable}" : "";
+            return Cli.Fail($"the broker refused: {error.Detail} ({(int)error.Status} {error.Title}){hint}");
         }
     }
 

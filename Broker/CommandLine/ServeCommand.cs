@@ -18,12 +18,16 @@ public static class ServeCommand
         var data = new Option<string?>("--data") { Description = "data folder (overrides data_path)" };
         var port = new Option<int?>("--port") { Description = "port to listen on (overrides listen_on_port; 0 picks a free one)" };
         var address = new Option<string?>("--address") { Description = "address to listen on (overrides listen_address)" };
+        var allowAnonymous = new Option<bool>("--allow-anonymous")
+        {
+            Description = "serve requests without a token on an address other machines reach, while no token exists (logged at every start)",
+        };
         var command = new Command("serve", "Run the broker: HTTP API on listen_address:listen_on_port, conversions on number_of_conversion_threads workers.")
         {
-            config, data, port, address,
+            config, data, port, address, allowAnonymous,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(config), new BrokerOverrides(parse.GetValue(data), parse.GetValue(port), parse.GetValue(address))));
+            parse.GetValue(config), new BrokerOverrides(parse.GetValue(data), parse.GetValue(port), parse.GetValue(address), parse.GetValue(allowAnonymous))));
         return command;
     }
 

@@ -35,6 +35,19 @@ public sealed record BrokerSettings
     public double UploadExpiryHours { get; init; } = 24;
     /// <summary>A request whose body stops arriving (a dropped connection) is cut off after this long, releasing its upload.</summary>
     public int StalledRequestTimeoutSeconds { get; init; } = 30;
+    /// <summary>A client that sends no complete request line and headers within this long is disconnected.</summary>
+    public int RequestHeadersTimeoutSeconds { get; init; } = 30;
+
+    /// <summary>Serve requests without a token on an address other machines reach (only while no token exists). Off: refuse to start.</summary>
+    public bool AllowAnonymous { get; init; }
+    /// <summary>Requests a second one token may send (bursts of twice that); more are answered 429. 0: no limit.</summary>
+    public double RequestsPerSecondPerToken { get; init; } = 100;
+    /// <summary>After this many wrong tokens in a minute, an address is answered 429 for the rest of that minute.</summary>
+    public int FailedTokenAttemptsPerMinute { get; init; } = 10;
+    /// <summary>Resumable uploads one client may have begun and not finished; one more is refused (429).</summary>
+    public int MaxUnfinishedUploadsPerClient { get; init; } = 20;
+    /// <summary>Bytes those unfinished uploads may claim together (default 128 GiB); one more is refused (413).</summary>
+    public long MaxUnfinishedUploadBytesPerClient { get; init; } = 128L << 30;
 
     public ConversionProfile? Profile(string? conversionType) =>
         conversionType is not null && ConversionTypes.TryGetValue(conversionType, out var profile) ? profile : null;

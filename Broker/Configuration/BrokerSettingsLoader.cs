@@ -3,7 +3,7 @@ using MediaBroker.Shared.Configuration;
 namespace MediaBroker.Broker.Configuration;
 
 /// <summary>What the command line may set over broker.json.</summary>
-public sealed record BrokerOverrides(string? DataPath = null, int? Port = null, string? ListenAddress = null);
+public sealed record BrokerOverrides(string? DataPath = null, int? Port = null, string? ListenAddress = null, bool AllowAnonymous = false);
 
 /// <summary>Builds the settings a broker starts with: defaults, then broker.json, then the command line; then validates.</summary>
 public static class BrokerSettingsLoader
@@ -26,6 +26,7 @@ public static class BrokerSettingsLoader
             DataPath = overrides.DataPath is { } data ? Path.GetFullPath(data) : Path.GetFullPath(settings.DataPath, fileFolder),
             ListenOnPort = overrides.Port ?? settings.ListenOnPort,
             ListenAddress = overrides.ListenAddress ?? settings.ListenAddress,
+            AllowAnonymous = overrides.AllowAnonymous || settings.AllowAnonymous,
         };
 
         var problems = BrokerSettingsValidator.Validate(settings);

@@ -42,6 +42,16 @@ public static partial class BrokerSettingsValidator
             Fail("upload_expiry_hours", "must be a positive number of hours");
         if (settings.StalledRequestTimeoutSeconds is < 2 or > 3600)
             Fail("stalled_request_timeout_seconds", "must be between 2 and 3600");
+        if (settings.RequestHeadersTimeoutSeconds is < 1 or > 600)
+            Fail("request_headers_timeout_seconds", "must be between 1 and 600");
+        if (!(settings.RequestsPerSecondPerToken >= 0))
+            Fail("requests_per_second_per_token", "must be zero (no limit) or more");
+        if (settings.FailedTokenAttemptsPerMinute < 1)
+            Fail("failed_token_attempts_per_minute", "must be at least 1");
+        if (settings.MaxUnfinishedUploadsPerClient < 1)
+            Fail("max_unfinished_uploads_per_client", "must be at least 1");
+        if (settings.MaxUnfinishedUploadBytesPerClient < 1)
+            Fail("max_unfinished_upload_bytes_per_client", "must be a positive number of bytes");
 
         ValidateMediaTypes(settings, Fail);
         foreach (var (name, profile) in settings.ConversionTypes)

@@ -1,4 +1,5 @@
 using MediaBroker.Broker.Api;
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Configuration;
@@ -28,6 +29,7 @@ public static class BrokerApp
         builder.Services.AddProblemDetails();
         // The slim builder leaves the regex route constraint out; upload ids are matched with one.
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
+        builder.Services.AddBrokerAccess(settings);
         builder.Services.AddBroker(settings, hostOptions, data);
 
         var app = builder.Build();

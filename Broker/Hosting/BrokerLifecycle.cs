@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using MediaBroker.Broker.Api;
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Media;
@@ -7,6 +8,7 @@ using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Broker.Uploads.Tus;
+using MediaBroker.Shared.Configuration;
 using MediaBroker.Shared.Items;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -24,7 +26,7 @@ namespace MediaBroker.Broker.Hosting;
 public sealed class BrokerLifecycle(
     BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
     ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
-    OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, ThumbnailCache thumbnails, IServer server,
+    OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, ThumbnailCache thumbnails, AnonymousAccess access, IServer server,
     ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private RunMarker? _marker;
@@ -32,6 +34,7 @@ public sealed class BrokerLifecycle(
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
+        if (access.StartProblem() is { } unsafeStart) throw new ConfigurationException(unsafeStart);
         var marker = RunMarker.Acquire(data, files);
         var recovering = false;
         try
@@ -81,6 +84,10 @@ public sealed class BrokerLifecycle(
     {
         logger.LogInformation("MediaBroker broker {Version} listening on {Url}; data in {Data}; {Threads} conversion threads; {Queued} items to do",
             ServerApi.Version, ListeningUrl(server), data.Root, settings.NumberOfConversionThreads, store.Depth().ToDo);
+        if (settings.AllowAnonymous && !AnonymousAccess.ListensOnLoopbackOnly(settings) && access.Allowed)
+            logger.LogWarning("Access: {Access}", access.Describe());
+        else
+            logger.LogInformation("Access: {Access}", access.Describe());
         return Task.CompletedTask;
     }
 

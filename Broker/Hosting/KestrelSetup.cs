@@ -20,7 +20,7 @@ public static class KestrelSetup
         // limit stays as the safety net for every other request.
         kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(10));
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
-        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.RequestHeadersTimeoutSeconds);
         kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
         kestrel.Limits.MaxRequestLineSize = 8 * 1024;
     }

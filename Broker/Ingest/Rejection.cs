@@ -12,6 +12,7 @@ public enum RejectionKind
     ChecksumMismatch,
     ChunkChecksumMismatch,
     InsufficientStorage,
+    TooMany,
 }
 
 /// <summary>
@@ -45,4 +46,6 @@ public sealed class Rejection(RejectionKind kind, string title, string detail) :
     public static Rejection OffsetMismatch(string detail) => new(RejectionKind.Conflict, "Offset mismatch", detail);
 
     public static Rejection Busy(string detail) => new(RejectionKind.Busy, "Upload busy", detail);
+
+    public static Rejection TooMany(string detail) => new(RejectionKind.TooMany, "Too many unfinished uploads", detail);
 }

@@ -30,6 +30,12 @@ public sealed class BrokerApiClient(HttpClient http)
         return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"api/items?{parameters}"), WireJsonContext.Default.ItemPage, cancellationToken);
     }
 
+    /// <summary>A signed URL that fetches the item's output without a token; <paramref name="expiresInSeconds"/> null: the broker's default (a day).</summary>
+    public Task<SignedLink> CreateLinkAsync(Guid itemId, int? expiresInSeconds = null, CancellationToken cancellationToken = default) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post,
+                $"api/items/{itemId:D}/link{(expiresInSeconds is { } seconds ? $"?expires_in={seconds.ToString(CultureInfo.InvariantCulture)}" : "")}"),
+            WireJsonContext.Default.SignedLink, cancellationToken);
+
     public Task<Item> RetryAsync(Guid itemId, CancellationToken cancellationToken = default) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"api/items/{itemId:D}/retry"), WireJsonContext.Default.Item, cancellationToken);
 

@@ -13,8 +13,9 @@ public static class AtomicFile
     /// <summary>Suffix of the temporary files; whatever carries it after a crash is a half-written leftover.</summary>
     public const string TemporarySuffix = ".tmp";
 
+    /// <param name="mode">Permissions the file gets before it appears under its name (0600 for secrets), or the default.</param>
     public static async Task WriteAtomicallyAsync(this IFileSystem files, string path, Func<Stream, CancellationToken, Task> write,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, UnixFileMode? mode = null)
     {
         var folder = files.Path.GetDirectoryName(files.Path.GetFullPath(path))!;
         var temporary = files.Path.Combine(folder, $".{files.Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporarySuffix}");
@@ -22,6 +23,7 @@ public static class AtomicFile
         {
             await using (var stream = files.FileStream.New(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
+                if (mode is { } permissions && !OperatingSystem.IsWindows()) files.File.SetUnixFileMode(temporary, permissions);
                 await write(stream, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);

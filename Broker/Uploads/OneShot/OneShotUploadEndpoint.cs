@@ -1,4 +1,5 @@
 using System.Text;
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Shared.Items;
@@ -22,7 +23,7 @@ public static class OneShotUploadEndpoint
     private const long MultipartOverheadAllowance = 1 << 20;
 
     public static async Task<Results<Created<Item>, Ok<Item>>> HandleAsync(
-        HttpContext context, ItemIngest ingest, OneShotReceiver receiver, UploadLimits limits, BrokerSettings settings, TimeProvider time,
+        HttpContext context, Caller caller, ItemIngest ingest, OneShotReceiver receiver, UploadLimits limits, BrokerSettings settings, TimeProvider time,
         CancellationToken cancellationToken)
     {
         // max_upload_bytes is enforced while streaming, with a clear 413, instead of Kestrel's generic limit.
@@ -30,17 +31,17 @@ public static class OneShotUploadEndpoint
         using var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds), time);
 
         var (item, created) = TryGetBoundary(context.Request, out var boundary)
-            ? await ReceiveMultipartAsync(context.Request, body, boundary, ingest, receiver, limits, cancellationToken)
-            : await ReceiveRawAsync(context.Request, body, ingest, receiver, limits, cancellationToken);
+            ? await ReceiveMultipartAsync(context.Request, caller, body, boundary, ingest, receiver, limits, cancellationToken)
+            : await ReceiveRawAsync(context.Request, caller, body, ingest, receiver, limits, cancellationToken);
 
         return created ? TypedResults.Created($"/api/items/{item.ItemId:D}", item) : TypedResults.Ok(item);
     }
 
-    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, Stream body, ItemIngest ingest, OneShotReceiver receiver,
+    private static async Task<(Item, bool)> ReceiveRawAsync(HttpRequest request, Caller caller, Stream body, ItemIngest ingest, OneShotReceiver receiver,
         UploadLimits limits, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], query["client_id"]);
+        var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], caller.ClientIdFor(query["client_id"]));
         if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(sha, type) is { } known)
             return (known, false); // the broker has it: no need to read a single byte
         if (request.ContentLength is { } length) limits.EnsureAllowedSize(length);
@@ -48,7 +49,7 @@ public static class OneShotUploadEndpoint
         return await ingest.IngestAsync(file, claims, cancellationToken);
     }
 
-    private static async Task<(Item, bool)> ReceiveMultipartAsync(HttpRequest request, Stream body, string boundary, ItemIngest ingest,
+    private static async Task<(Item, bool)> ReceiveMultipartAsync(HttpRequest request, Caller caller, Stream body, string boundary, ItemIngest ingest,
         OneShotReceiver receiver, UploadLimits limits, CancellationToken cancellationToken)
     {
         if (request.ContentLength is { } length) limits.EnsureAllowedSize(length - MultipartOverheadAllowance);
@@ -71,7 +72,7 @@ public static class OneShotUploadEndpoint
                 if (file is not null) throw Rejection.Invalid("send one file per upload");
                 fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
                 // Claims sent before the file are checked before it is read.
-                ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), fields.GetValueOrDefault("client_id"));
+                ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), caller.ClientIdFor(fields.GetValueOrDefault("client_id")));
                 // The whole request's length is the file's bound: its room is claimed for that much.
                 file = await receiver.ReceiveAsync(section.Body, request.ContentLength, cancellationToken);
             }
@@ -87,7 +88,7 @@ public static class OneShotUploadEndpoint
         try
         {
             claims = ingest.CheckClaims(fields.GetValueOrDefault("file_name") ?? fileName, fields.GetValueOrDefault("conversion_type"),
-                fields.GetValueOrDefault("sha512_checksum"), fields.GetValueOrDefault("client_id"));
+                fields.GetValueOrDefault("sha512_checksum"), caller.ClientIdFor(fields.GetValueOrDefault("client_id")));
         }
         catch
         {

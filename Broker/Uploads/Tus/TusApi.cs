@@ -1,4 +1,5 @@
 using System.Globalization;
+using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Shared.Transfers;
@@ -18,7 +19,7 @@ public static class TusApi
 
     public static IEndpointRouteBuilder MapTusUploads(this IEndpointRouteBuilder app)
     {
-        var uploads = app.MapGroup(Root).AddEndpointFilter(RequireTusVersion);
+        var uploads = app.MapGroup(Root).ForClientsOnly().AddEndpointFilter(RequireTusVersion);
         uploads.MapMethods("/", [HttpMethods.Options], Options);
         uploads.MapGet("/", FindUnfinished);
         uploads.MapPost("/", CreateAsync);
@@ -68,10 +69,10 @@ public static class TusApi
     /// A client that crashed between creating an upload and recording its address finds it again here instead of
     /// leaving it behind and starting over.
     /// </summary>
-    private static IResult FindUnfinished(string? sha512, string? client_id, TusUploadStore uploads)
+    private static IResult FindUnfinished(string? sha512, string? client_id, Caller caller, TusUploadStore uploads)
     {
         if (MediaBroker.Shared.Hashing.Sha512Hex.Normalize(sha512) is not { } sha) throw Rejection.Invalid("sha512 must be 128 hex digits");
-        var clientId = string.IsNullOrWhiteSpace(client_id) ? ItemIngest.DefaultClientId : client_id;
+        var clientId = caller.ClientIdFor(string.IsNullOrWhiteSpace(client_id) ? null : client_id) ?? ItemIngest.DefaultClientId;
         return TypedResults.Ok(uploads.All
             .Where(record => record.ItemId is null && record.Sha512 == sha && record.ClientId == clientId)
             .Select(record => new UnfinishedUpload($"{Root}/{record.UploadId}", uploads.OffsetOf(record), record.Length, record.ConversionType, record.ExpiresAt))
@@ -82,7 +83,7 @@ public static class TusApi
     /// <summary>One entry of <see cref="FindUnfinished"/>.</summary>
     public sealed record UnfinishedUpload(string Location, long Offset, long Length, string? ConversionType, DateTimeOffset ExpiresAt);
 
-    private static async Task<IResult> CreateAsync(HttpContext context, TusUploadStore uploads, ItemIngest ingest, TusCompletion completion,
+    private static async Task<IResult> CreateAsync(HttpContext context, Caller caller, TusUploadStore uploads, ItemIngest ingest, TusCompletion completion,
         CancellationToken cancellationToken)
     {
         var request = context.Request;
@@ -92,7 +93,7 @@ public static class TusApi
         var (metadata, problem) = TusProtocol.ParseMetadata(metadataHeader);
         if (metadata is null) throw Rejection.Invalid(problem!);
         var claims = ingest.CheckClaims(metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name"),
-            metadata.GetValueOrDefault("conversion_type"), metadata.GetValueOrDefault("sha512"), metadata.GetValueOrDefault("client_id"));
+            metadata.GetValueOrDefault("conversion_type"), metadata.GetValueOrDefault("sha512"), caller.ClientIdFor(metadata.GetValueOrDefault("client_id")));
 
         var record = await uploads.CreateAsync(length, metadataHeader, claims, cancellationToken);
         context.Response.Headers.Location = $"{Root}/{record.UploadId}";
@@ -108,9 +109,9 @@ public static class TusApi
         return TypedResults.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static IResult Head(string uploadId, HttpContext context, TusUploadStore uploads)
+    private static IResult Head(string uploadId, Caller caller, HttpContext context, TusUploadStore uploads)
     {
-        if (uploads.Get(uploadId) is not { } record) return NotFound(uploadId);
+        if (uploads.Visible(uploadId, caller) is not { } record) return NotFound(uploadId);
         var headers = context.Response.Headers;
         headers[TusProtocol.Headers.Offset] = uploads.OffsetOf(record).ToString(CultureInfo.InvariantCulture);
         headers[TusProtocol.Headers.Length] = record.Length.ToString(CultureInfo.InvariantCulture);
@@ -121,7 +122,7 @@ public static class TusApi
         return TypedResults.Ok();
     }
 
-    private static async Task<IResult> PatchAsync(string uploadId, HttpContext context, TusUploadStore uploads, TusCompletion completion,
+    private static async Task<IResult> PatchAsync(string uploadId, Caller caller, HttpContext context, TusUploadStore uploads, TusCompletion completion,
         CancellationToken cancellationToken)
     {
         var request = context.Request;
@@ -130,7 +131,7 @@ public static class TusApi
                 statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Wrong content type");
         if (!long.TryParse(request.Headers[TusProtocol.Headers.Offset], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
             throw Rejection.Invalid("Upload-Offset must give the offset this PATCH starts at");
-        if (uploads.Get(uploadId) is not { } record) return NotFound(uploadId);
+        if (uploads.Visible(uploadId, caller) is not { } record) return NotFound(uploadId);
 
         using var held = uploads.TryLock(uploadId)
             ?? throw Rejection.Busy("another request is writing to this upload; try again once it is done");
@@ -170,14 +171,18 @@ public static class TusApi
         return newOffset;
     }
 
-    private static IResult Terminate(string uploadId, TusUploadStore uploads)
+    private static IResult Terminate(string uploadId, Caller caller, TusUploadStore uploads)
     {
-        if (uploads.Get(uploadId) is null) return NotFound(uploadId);
+        if (uploads.Visible(uploadId, caller) is null) return NotFound(uploadId);
         using var held = uploads.TryLock(uploadId)
             ?? throw Rejection.Busy("another request is writing to this upload; try again once it is done");
         uploads.Remove(uploadId);
         return TypedResults.NoContent();
     }
+
+    /// <summary>The upload when it exists and belongs to the caller (or the caller is an admin); another client's answers 404.</summary>
+    private static TusUploadRecord? Visible(this TusUploadStore uploads, string uploadId, Caller caller) =>
+        uploads.Get(uploadId) is { } record && caller.Sees(record.ClientId) ? record : null;
 
     private static IResult NotFound(string uploadId) =>
         TypedResults.Problem($"there is no upload {uploadId} (unfinished uploads expire after upload_expiry_hours without a byte)",

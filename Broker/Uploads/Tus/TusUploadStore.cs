@@ -21,6 +21,8 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
     private const string Prefix = "tus-";
     private readonly ConcurrentDictionary<string, TusUploadRecord> _records = new();
     private readonly ConcurrentDictionary<string, LiveUpload> _live = new();
+    // Creations are checked against the per-client limits one at a time, so two at once cannot both take the last place.
+    private readonly SemaphoreSlim _creating = new(1, 1);
 
     /// <summary>What only memory holds for an upload: its lock, and the whole-file hash as far as it got.</summary>
     private sealed class LiveUpload
@@ -58,6 +60,36 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
     public async Task<TusUploadRecord> CreateAsync(long length, string metadataHeader, UploadClaims claims, CancellationToken cancellationToken)
     {
         limits.EnsureAllowedSize(length);
+        await _creating.WaitAsync(cancellationToken);
+        try
+        {
+            EnsureWithinClientLimits(claims.ClientId, length);
+            return await CreateUnlimitedAsync(length, metadataHeader, claims, cancellationToken);
+        }
+        finally
+        {
+            _creating.Release();
+        }
+    }
+
+    /// <summary>
+    /// One client may not hoard the broker: at most max_unfinished_uploads_per_client begun and not finished (429),
+    /// claiming at most max_unfinished_upload_bytes_per_client together (413).
+    /// </summary>
+    private void EnsureWithinClientLimits(string clientId, long length)
+    {
+        var unfinished = _records.Values.Where(record => record.ItemId is null && record.ClientId == clientId).ToList();
+        if (unfinished.Count >= settings.MaxUnfinishedUploadsPerClient)
+            throw Rejection.TooMany($"client '{clientId}' has {unfinished.Count} unfinished uploads (max_unfinished_uploads_per_client); "
+                + "finish or cancel one first, or wait for it to expire");
+        var claimed = unfinished.Sum(record => record.Length);
+        if (claimed + length > settings.MaxUnfinishedUploadBytesPerClient)
+            throw Rejection.TooLarge($"client '{clientId}' has unfinished uploads of {claimed} bytes; this one of {length} would pass "
+                + $"max_unfinished_upload_bytes_per_client ({settings.MaxUnfinishedUploadBytesPerClient})");
+    }
+
+    private async Task<TusUploadRecord> CreateUnlimitedAsync(long length, string metadataHeader, UploadClaims claims, CancellationToken cancellationToken)
+    {
         var claim = limits.Claim(length);
         var now = time.GetUtcNow();
         var record = new TusUploadRecord

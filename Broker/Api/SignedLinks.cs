@@ -1,0 +1,60 @@
+using System.Globalization;
+using MediaBroker.Broker.Auth;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Items;
+
+namespace MediaBroker.Broker.Api;
+
+/// <summary>
+/// Links that fetch an output without a token, for a browser, a media player or <c>wget</c>:
+/// <c>POST /api/items/{id}/link?expires_in=SECONDS</c> makes one for the item's owner (or an admin), and
+/// <c>GET /links/{id}/{file name}?expires=&amp;signature=</c> serves it, Range included. A changed, expired or foreign link is 403.
+/// </summary>
+public static class SignedLinks
+{
+    public const int DefaultLifetimeSeconds = 24 * 3600;
+    public const int MinLifetimeSeconds = 60;
+    public const int MaxLifetimeSeconds = 30 * 24 * 3600;
+
+    public static IEndpointRouteBuilder MapSignedLinks(this IEndpointRouteBuilder app)
+    {
+        // The signature is the permission: no token is asked for.
+        app.MapMethods("/links/{itemId:guid}/{fileName}", [HttpMethods.Get, HttpMethods.Head], Fetch).AllowAnonymous();
+        return app;
+    }
+
+    public static IResult CreateAsync(Guid itemId, string? expires_in, Caller caller, HttpRequest request, ItemStore store, LinkSigner signer, TimeProvider time)
+    {
+        var lifetime = DefaultLifetimeSeconds;
+        if (expires_in is not null && (!int.TryParse(expires_in, NumberStyles.None, CultureInfo.InvariantCulture, out lifetime)
+            || lifetime is < MinLifetimeSeconds or > MaxLifetimeSeconds))
+            return ProblemResponses.BadRequest($"expires_in must be a number of seconds from {MinLifetimeSeconds} to {MaxLifetimeSeconds} (30 days)");
+        if (store.Visible(itemId, caller) is not { } item) return ProblemResponses.NotFound(itemId);
+        if (item.Status != ItemStatus.FinishedSuccessful || item.Output is not { } output)
+            return ProblemResponses.Conflict($"the item is in {item.Status.WireName()}; a link can be made once it is in finished_successful");
+
+        var expires = time.GetUtcNow().AddSeconds(lifetime).ToUnixTimeSeconds();
+        var signature = signer.Sign(itemId, expires, output.Sha512Checksum, output.FileName);
+        var url = $"{request.Scheme}://{request.Host}{request.PathBase}/links/{itemId:D}/{Uri.EscapeDataString(output.FileName)}"
+            + $"?expires={expires}&signature={signature}";
+        return TypedResults.Created(url, new SignedLink(url, DateTimeOffset.FromUnixTimeSeconds(expires)));
+    }
+
+    private static IResult Fetch(Guid itemId, string fileName, string? expires, string? signature, HttpContext context, ItemStore store,
+        LinkSigner signer, TimeProvider time)
+    {
+        if (!long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt) || string.IsNullOrEmpty(signature))
+            return Refuse("the link is incomplete: it needs its expires and signature");
+        if (store.Get(itemId) is not { } item) return ProblemResponses.NotFound(itemId);
+        if (item.Output is not { } output || !signer.Verify(itemId, expiresAt, output.Sha512Checksum, fileName, signature))
+            return Refuse("the link's signature does not match: it was changed, its output was made again, or its key was rotated");
+        if (time.GetUtcNow().ToUnixTimeSeconds() > expiresAt)
+            return Refuse($"the link expired at {DateTimeOffset.FromUnixTimeSeconds(expiresAt):u}; ask its owner for a new one");
+        context.Response.Headers.CacheControl = "private, no-store"; // the URL is a secret: no shared cache keeps it
+        return OutputEndpoint.Serve(item, context, store);
+    }
+
+    private static IResult Refuse(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Link not valid");
+}

@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+using System.IO.Abstractions;
+using System.Text.Json;
+using MediaBroker.Broker.Auth;
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.CommandLine;
+using MediaBroker.Shared.Configuration;
+using MediaBroker.Shared.Items;
+using MediaBroker.Shared.Json;
+using Spectre.Console;
+
+namespace MediaBroker.Broker.CommandLine;
+
+/// <summary>
+/// <c>media-broker token add|list|revoke|rotate-link-key</c>: manage who may use the broker, in its data folder. A running
+/// broker sees every change at its next request. Run them as the broker's user: the files are readable by their owner only.
+/// </summary>
+public static class TokenCommands
+{
+    private static readonly CliReporter Cli = new("media-broker");
+    private static readonly IFileSystem Files = new FileSystem();
+
+    public static Command Create()
+    {
+        var token = new Command("token", "Manage the tokens that let clients and admins use this broker, and the key of signed links.");
+        token.Add(CreateAdd());
+        token.Add(CreateList());
+        token.Add(CreateRevoke());
+        token.Add(CreateRotateLinkKey());
+        return token;
+    }
+
+    private static Option<string?> ConfigOption() => new("--config") { Description = "broker.json whose data_path to use (default: ./broker.json when present)" };
+
+    private static Option<string?> DataOption() => new("--data") { Description = "the broker's data folder (overrides data_path)" };
+
+    private static Command CreateAdd()
+    {
+        var name = new Argument<string>("NAME") { Description = "who the token is for, e.g. laptop or alice (letters, digits, . _ @ -)" };
+        var role = new Option<string>("--role") { Description = "client (its own items only) or admin (everything)", DefaultValueFactory = _ => "client" };
+        var clientId = new Option<string?>("--client-id") { Description = "the client_id a client token acts for (default: NAME)" };
+        var config = ConfigOption();
+        var data = DataOption();
+        var command = new Command("add", "Make a new token and print it once; only its hash is kept.") { name, role, clientId, config, data };
+        command.SetAction((parse, cancellationToken) => AddAsync(parse.GetValue(name)!, parse.GetValue(role)!, parse.GetValue(clientId),
+            parse.GetValue(config), parse.GetValue(data), cancellationToken));
+        return command;
+    }
+
+    private static Command CreateList()
+    {
+        var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
+        var config = ConfigOption();
+        var data = DataOption();
+        var command = new Command("list", "List the tokens: name, role, client_id, when made, when last used.") { json, config, data };
+        command.SetAction(parse => List(parse.GetValue(json), parse.GetValue(config), parse.GetValue(data)));
+        return command;
+    }
+
+    private static Command CreateRevoke()
+    {
+        var name = new Argument<string>("NAME") { Description = "the token to revoke" };
+        var config = ConfigOption();
+        var data = DataOption();
+        var command = new Command("revoke", "Revoke a token: a running broker refuses it from its next request on.") { name, config, data };
+        command.SetAction((parse, cancellationToken) => RevokeAsync(parse.GetValue(name)!, parse.GetValue(config), parse.GetValue(data), cancellationToken));
+        return command;
+    }
+
+    private static Command CreateRotateLinkKey()
+    {
+        var config = ConfigOption();
+        var data = DataOption();
+        var command = new Command("rotate-link-key", "Make a new key for signed download links: every link given out so far stops working.") { config, data };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (DataFolderOf(parse.GetValue(config), parse.GetValue(data)) is not { } folder) return ExitCodes.BadUsage;
+            await LinkSigner.RotateAsync(folder, Files, cancellationToken);
+            Console.WriteLine("a new link key is in place; links made before no longer work");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<int> AddAsync(string name, string roleText, string? clientId, string? configPath, string? dataPath, CancellationToken cancellationToken)
+    {
+        if (!ClientIds.IsValid(name)) return Cli.Fail($"NAME '{name}' {ClientIds.Rule}", ExitCodes.BadUsage);
+        if (name == Caller.Anonymous.Name) return Cli.Fail($"NAME '{name}' is reserved for requests without a token", ExitCodes.BadUsage);
+        if (!AccessRoles.TryParse(roleText, out var role)) return Cli.Fail($"--role '{roleText}' is not one of client, admin", ExitCodes.BadUsage);
+        if (role == AccessRole.Admin && clientId is not null) return Cli.Fail("--client-id is for client tokens; an admin acts for every client", ExitCodes.BadUsage);
+        if (clientId is not null && !ClientIds.IsValid(clientId)) return Cli.Fail($"--client-id '{clientId}' {ClientIds.Rule}", ExitCodes.BadUsage);
+        if (DataFolderOf(configPath, dataPath) is not { } data) return ExitCodes.BadUsage;
+
+        var secret = TokenSecrets.New();
+        var entry = new TokenEntry
+        {
+            Name = name, Role = role.WireName(), ClientId = role == AccessRole.Client ? clientId ?? name : null,
+            Sha256 = TokenSecrets.HashHex(secret), CreatedAt = DateTimeOffset.UtcNow,
+        };
+        try
+        {
+            var added = await FileOf(data).ChangeAsync(document => document.Tokens.Any(token => token.Name == name)
+                ? (document, false)
+                : (document with { Tokens = [.. document.Tokens, entry] }, true), cancellationToken);
+            if (!added) return Cli.Fail($"a token named '{name}' exists already; revoke it first or choose another name");
+        }
+        catch (ConfigurationException error)
+        {
+            return Cli.Fail(error);
+        }
+        // The secret alone on stdout, so that TOKEN=$(media-broker token add NAME) works; the rest on stderr.
+        Console.Error.WriteLine(role == AccessRole.Client
+            ? $"token '{name}' (client, acts for client_id {entry.ClientId}); shown once, keep it safe:"
+            : $"token '{name}' (admin, sees and does everything); shown once, keep it safe:");
+        Console.WriteLine(secret);
+        return ExitCodes.Ok;
+    }
+
+    private static int List(bool json, string? configPath, string? dataPath)
+    {
+        if (DataFolderOf(configPath, dataPath) is not { } data) return ExitCodes.BadUsage;
+        TokenDocument document;
+        try
+        {
+            document = FileOf(data).Read();
+        }
+        catch (ConfigurationException error)
+        {
+            return Cli.Fail(error);
+        }
+        var used = TokenUse.Read(TokenRegistry.UseFilePath(data));
+        var rows = document.Tokens.Select(token => new TokenListing(token.Name, token.Role, token.ClientId, token.CreatedAt,
+            used.TryGetValue(token.Name, out var at) ? at : null)).ToList();
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(rows, WireJson.Indented));
+            return ExitCodes.Ok;
+        }
+        if (rows.Count == 0)
+        {
+            Console.WriteLine("no tokens: only this machine may use the broker (add one with `media-broker token add NAME`)");
+            return ExitCodes.Ok;
+        }
+        var table = new Table().AddColumns("name", "role", "client_id", "created", "last used");
+        foreach (var row in rows)
+            table.AddRow(Markup.Escape(row.Name), row.Role, row.ClientId ?? "(all)", When(row.CreatedAt), row.LastUsedAt is { } last ? When(last) : "never");
+        Terminal.Out.Write(table);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RevokeAsync(string name, string? configPath, string? dataPath, CancellationToken cancellationToken)
+    {
+        if (DataFolderOf(configPath, dataPath) is not { } data) return ExitCodes.BadUsage;
+        try
+        {
+            var removed = await FileOf(data).ChangeAsync(document => document.Tokens.Any(token => token.Name == name)
+                ? (document with { Tokens = document.Tokens.Where(token => token.Name != name).ToList() }, true)
+                : (document, false), cancellationToken);
+            if (!removed) return Cli.Fail($"there is no token named '{name}' (see `media-broker token list`)");
+        }
+        catch (ConfigurationException error)
+        {
+            return Cli.Fail(error);
+        }
+        Console.WriteLine($"revoked '{name}'; a running broker refuses it from its next request on");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>One row of <c>token list</c>.</summary>
+    public sealed record TokenListing(string Name, string Role, string? ClientId, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
+
+    private static TokenFile FileOf(DataFolder data) => new(TokenRegistry.TokenFilePath(data), Files);
+
+    private static DataFolder? DataFolderOf(string? configPath, string? dataPath)
+    {
+        try
+        {
+            return new DataFolder(BrokerSettingsLoader.Load(configPath, new BrokerOverrides(DataPath: dataPath)).DataPath, Files);
+        }
+        catch (ConfigurationException error)
+        {
+            Cli.Fail(error);
+            return null;
+        }
+    }
+
+    private static string When(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+}
