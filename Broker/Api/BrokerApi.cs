@@ -18,6 +18,7 @@ public static class BrokerApi
         app.MapTusUploads();
         app.MapServer();
         app.MapSignedLinks();
+        app.MapTokens();
         return app;
     }
 }

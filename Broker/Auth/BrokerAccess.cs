@@ -20,7 +20,7 @@ public static class BrokerAccess
 
     public static IServiceCollection AddBrokerAccess(this IServiceCollection services, BrokerSettings settings)
     {
-        services.AddSingleton<TokenRegistry>().AddSingleton<AnonymousAccess>().AddSingleton<FailedAttempts>().AddSingleton<LinkSigner>();
+        services.AddSingleton<TokenRegistry>().AddSingleton<AnonymousAccess>().AddSingleton<FailedAttempts>().AddSingleton<LinkSigner>().AddSingleton<TokenBook>();
         services.AddAuthentication(BearerTokenHandler.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(
             BearerTokenHandler.SchemeName, null);
         var admins = new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).RequireRole(AccessRole.Admin.WireName()).Build();

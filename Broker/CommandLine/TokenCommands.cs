@@ -7,7 +7,6 @@ using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Configuration;
-using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Json;
 using Spectre.Console;
 
@@ -84,55 +83,42 @@ public static class TokenCommands
         return command;
     }
 
-    private static async Task<int> AddAsync(string name, string roleText, string? clientId, string? configPath, string? dataPath, CancellationToken cancellationToken)
+    private static async Task<int> AddAsync(string name, string role, string? clientId, string? configPath, string? dataPath, CancellationToken cancellationToken)
     {
-        if (!ClientIds.IsValid(name)) return Cli.Fail($"NAME '{name}' {ClientIds.Rule}", ExitCodes.BadUsage);
-        if (name == Caller.Anonymous.Name) return Cli.Fail($"NAME '{name}' is reserved for requests without a token", ExitCodes.BadUsage);
-        if (!AccessRoles.TryParse(roleText, out var role)) return Cli.Fail($"--role '{roleText}' is not one of client, admin", ExitCodes.BadUsage);
-        if (role == AccessRole.Admin && clientId is not null) return Cli.Fail("--client-id is for client tokens; an admin acts for every client", ExitCodes.BadUsage);
-        if (clientId is not null && !ClientIds.IsValid(clientId)) return Cli.Fail($"--client-id '{clientId}' {ClientIds.Rule}", ExitCodes.BadUsage);
         if (DataFolderOf(configPath, dataPath) is not { } data) return ExitCodes.BadUsage;
-
-        var secret = TokenSecrets.New();
-        var entry = new TokenEntry
-        {
-            Name = name, Role = role.WireName(), ClientId = role == AccessRole.Client ? clientId ?? name : null,
-            Sha256 = TokenSecrets.HashHex(secret), CreatedAt = DateTimeOffset.UtcNow,
-        };
+        NewToken made;
         try
         {
-            var added = await FileOf(data).ChangeAsync(document => document.Tokens.Any(token => token.Name == name)
-                ? (document, false)
-                : (document with { Tokens = [.. document.Tokens, entry] }, true), cancellationToken);
-            if (!added) return Cli.Fail($"a token named '{name}' exists already; revoke it first or choose another name");
+            made = await BookOf(data).AddAsync(name, role, clientId, cancellationToken);
+        }
+        catch (TokenBookException error)
+        {
+            return Cli.Fail(error.Message, error.IsConflict ? ExitCodes.Failed : ExitCodes.BadUsage);
         }
         catch (ConfigurationException error)
         {
             return Cli.Fail(error);
         }
         // The secret alone on stdout, so that TOKEN=$(media-broker token add NAME) works; the rest on stderr.
-        Console.Error.WriteLine(role == AccessRole.Client
-            ? $"token '{name}' (client, acts for client_id {entry.ClientId}); shown once, keep it safe:"
+        Console.Error.WriteLine(made.ClientId is not null
+            ? $"token '{name}' (client, acts for client_id {made.ClientId}); shown once, keep it safe:"
             : $"token '{name}' (admin, sees and does everything); shown once, keep it safe:");
-        Console.WriteLine(secret);
+        Console.WriteLine(made.Token);
         return ExitCodes.Ok;
     }
 
     private static int List(bool json, string? configPath, string? dataPath)
     {
         if (DataFolderOf(configPath, dataPath) is not { } data) return ExitCodes.BadUsage;
-        TokenDocument document;
+        IReadOnlyList<TokenListing> rows;
         try
         {
-            document = FileOf(data).Read();
+            rows = BookOf(data).List();
         }
         catch (ConfigurationException error)
         {
             return Cli.Fail(error);
         }
-        var used = TokenUse.Read(TokenRegistry.UseFilePath(data));
-        var rows = document.Tokens.Select(token => new TokenListing(token.Name, token.Role, token.ClientId, token.CreatedAt,
-            used.TryGetValue(token.Name, out var at) ? at : null)).ToList();
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(rows, WireJson.Indented));
@@ -155,10 +141,8 @@ public static class TokenCommands
         if (DataFolderOf(configPath, dataPath) is not { } data) return ExitCodes.BadUsage;
         try
         {
-            var removed = await FileOf(data).ChangeAsync(document => document.Tokens.Any(token => token.Name == name)
-                ? (document with { Tokens = document.Tokens.Where(token => token.Name != name).ToList() }, true)
-                : (document, false), cancellationToken);
-            if (!removed) return Cli.Fail($"there is no token named '{name}' (see `media-broker token list`)");
+            if (!await BookOf(data).RevokeAsync(name, cancellationToken))
+                return Cli.Fail($"there is no token named '{name}' (see `media-broker token list`)");
         }
         catch (ConfigurationException error)
         {
@@ -168,10 +152,7 @@ public static class TokenCommands
         return ExitCodes.Ok;
     }
 
-    /// <summary>One row of <c>token list</c>.</summary>
-    public sealed record TokenListing(string Name, string Role, string? ClientId, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt);
-
-    private static TokenFile FileOf(DataFolder data) => new(TokenRegistry.TokenFilePath(data), Files);
+    private static TokenBook BookOf(DataFolder data) => new(data, Files, TimeProvider.System);
 
     private static DataFolder? DataFolderOf(string? configPath, string? dataPath)
     {

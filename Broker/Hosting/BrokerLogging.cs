@@ -14,6 +14,9 @@ public static class BrokerLogging
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             // The broker logs its own start line; a failed start is reported as one clear line by the command.
             .MinimumLevel.Override("Microsoft.Extensions.Hosting", LogEventLevel.Fatal)
+            // ASP.NET's authentication logs every refusal at Information under the handler's name; the handler logs the
+            // ones that matter (a wrong token, with its address) as warnings itself.
+            .MinimumLevel.Override(typeof(Auth.BearerTokenHandler).FullName!, LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.File(Path.Combine(logsFolder, "broker-.log"),
                 rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MediaBroker.Testing;
 
 namespace MediaBroker.Broker.Tests.Lifecycle;
@@ -12,14 +11,8 @@ public sealed class BrokerCommandLineTests : IDisposable
 
     private async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _folder.Path };
-        start.ArgumentList.Add(Repository.BrokerDll);
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output, await errors);
+        var result = await BrokerCommand.RunAsync(_folder.Path, arguments);
+        return (result.ExitCode, result.Output, result.Errors);
     }
 
     [Fact]
