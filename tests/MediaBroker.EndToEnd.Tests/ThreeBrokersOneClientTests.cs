@@ -15,7 +15,8 @@ namespace MediaBroker.EndToEnd.Tests;
 /// The whole product as processes: three brokers on loopback ports behind slow links, one client watching two
 /// folders. Twenty files are dropped while two brokers are down; the brokers start one by one; one broker is killed
 /// during an upload and started again; the client is killed and restarted once. Every output must end in place,
-/// verified, nothing converted twice, nothing left in any broker's incoming/.
+/// verified, nothing converted twice, nothing left in any broker's incoming/. Tokens are on: the client holds a client
+/// token of each broker (made with <c>media-broker token add</c>), the checks below an admin token.
 /// </summary>
 public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : IAsyncLifetime
 {
@@ -44,10 +45,19 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
         var data = names.Select(name => Disk.DataFolder(_folder.Combine($"broker-{name}"))).ToArray();
         foreach (var port in ports)
             _links.Add(new CuttingProxy(new Uri($"http://127.0.0.1:{port}/"), long.MaxValue, cuts: 0) { BytesPerSecond = 4_000_000 });
-        var config = WriteClientConfig(names.Zip(_links, (name, link) => (name, link.Url)));
+        var clientTokens = new List<string>();
+        var adminTokens = new List<string>();
+        foreach (var folder in data)
+        {
+            clientTokens.Add(await AddTokenAsync(folder, "laptop", "client"));
+            adminTokens.Add(await AddTokenAsync(folder, "checker", "admin"));
+        }
+        var config = WriteClientConfig(names.Select((name, i) => (name, _links[i].Url, clientTokens[i])));
         var sources = await MakeCorpusAsync();
 
         _brokers[0] = await BrokerProcess.StartAsync(data[0].Root, ports[0]);
+        using (var anonymous = new HttpClient { BaseAddress = _brokers[0]!.Url })
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/items")).StatusCode);
         _client = ClientProcess.Start(_folder.Path, "watch", "--config", config);
         foreach (var source in sources) File.Move(source.Path + ".staged", source.Path); // all twenty appear at once
 
@@ -73,6 +83,8 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
 
         await Eventually.TrueAsync(() => sources.All(source => File.Exists(source.ExpectedOutput)), "all twenty outputs", TimeSpan.FromMinutes(5));
 
+        for (var i = 0; i < 3; i++)
+            _brokers[i]!.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminTokens[i]);
         var itemsPerBroker = new int[3];
         foreach (var source in sources)
         {
@@ -86,6 +98,7 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
             var (broker, item) = Assert.Single(holders); // handed to exactly one broker
             itemsPerBroker[broker]++;
             Assert.Equal(ItemStatus.FinishedSuccessful, item.Status);
+            Assert.Equal("laptop", item.ClientId); // from the token, whatever the client's own client_id
             Assert.Equal(item.Output!.Sha512Checksum, await Sha512Hex.OfFileAsync(source.ExpectedOutput));
         }
         log.WriteLine($"items per broker: a={itemsPerBroker[0]} b={itemsPerBroker[1]} c={itemsPerBroker[2]}");
@@ -144,7 +157,15 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
         return sources;
     }
 
-    private string WriteClientConfig(IEnumerable<(string Id, Uri Url)> brokers)
+    /// <summary>A token made as an administrator makes one, with the broker's own command.</summary>
+    private async Task<string> AddTokenAsync(DataFolder folder, string name, string role)
+    {
+        var added = await BrokerCommand.RunAsync(_folder.Path, "token", "add", name, "--role", role, "--data", folder.Root);
+        Assert.True(added.ExitCode == 0, added.ToString());
+        return added.Output.Trim();
+    }
+
+    private string WriteClientConfig(IEnumerable<(string Id, Uri Url, string Token)> brokers)
     {
         var config = new JsonObject
         {
@@ -155,7 +176,7 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
                     ["conversion_types"] = new JsonObject { ["video"] = "mkv_x264", ["image"] = "webp" }, ["output_path"] = _folder.Combine("library"),
                 },
                 new JsonObject { ["path"] = _folder.Combine("drop-mixed"), ["observed_media_types"] = new JsonArray("image", "audio") }),
-            ["list_of_servers"] = new JsonArray(brokers.Select(broker => (JsonNode)new JsonObject { ["id"] = broker.Id, ["url"] = broker.Url.ToString() }).ToArray()),
+            ["list_of_servers"] = new JsonArray(brokers.Select(broker => (JsonNode)new JsonObject { ["id"] = broker.Id, ["url"] = broker.Url.ToString(), ["token"] = broker.Token }).ToArray()),
             ["state_path"] = _folder.Combine("client-state"),
             ["stable_after_seconds"] = 1,
             ["poll_interval_seconds"] = 0.5,
