@@ -54,7 +54,7 @@ public sealed record ServerEntry
 {
     public string Id { get; init; } = "";
     public string Url { get; init; } = "";
-    /// <summary>Sent as a bearer token once brokers check them.</summary>
+    /// <summary>Sent as a bearer token; empty for a broker that has none (it serves its own machine only).</summary>
     public string Token { get; init; } = "";
     public List<string> ListOfSupportedMediaTypes { get; init; } = [.. MediaTypes.All];
 }

@@ -25,7 +25,7 @@ public sealed partial class ReadmeExamplesTests : IDisposable
             .Replace("Broker/bin/Release/", $"{Repository.Root}/Broker/bin/{Repository.Configuration}/", StringComparison.Ordinal)
             .Replace("Client/bin/Release/", $"{Repository.Root}/Client/bin/{Repository.Configuration}/", StringComparison.Ordinal);
 
-        var (exitCode, output) = await RunBashAsync($"set -euo pipefail\nexport BROKER={broker.Url.ToString().TrimEnd('/')}\n{script}");
+        var (exitCode, output) = await RunBashAsync($"set -euo pipefail\nexport BROKER={broker.Url.ToString().TrimEnd('/')}\nexport BROKER_DATA={_folder.Combine("data")}\n{script}");
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("Repr-Digest: sha-512=", output, StringComparison.Ordinal);
@@ -38,6 +38,9 @@ public sealed partial class ReadmeExamplesTests : IDisposable
         Assert.Matches("(?i)MediaBroker-Item-Id: [0-9a-f-]{36}", output);
         Assert.True(File.Exists(_folder.Combine("library", "trip.mkv")), output); // the client's example fetched it
         Assert.Contains("attic", output, StringComparison.Ordinal);
+        Assert.Contains("401", output, StringComparison.Ordinal); // with a token in place, none is refused
+        Assert.True(new FileInfo(_folder.Combine("shared-output")).Length > 0, output); // fetched by a signed link, without a token
+        Assert.Contains("revoked 'me'", output, StringComparison.Ordinal);
     }
 
     private async Task<(int ExitCode, string Output)> RunBashAsync(string script)
