@@ -11,14 +11,25 @@ public static class FileNames
     public const int MaxLength = 255;
     private const string Fallback = "unnamed";
 
-    /// <summary>The name as given, minus control characters (NUL included), cut to <see cref="MaxLength"/>.</summary>
+    // Names Windows takes for a device whatever their extension ("NUL.mp4" opens NUL, not a file), in any case.
+    private static readonly HashSet<string> WindowsDeviceNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CON", "PRN", "AUX", "NUL",
+        "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "COM¹", "COM²", "COM³",
+        "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
+    };
+
+    /// <summary>The name as given, minus control characters (NUL included) and bidi controls, cut to <see cref="MaxLength"/>.</summary>
     public static string Original(string? name)
     {
         var cleaned = RemoveControlCharacters(name ?? "").Trim();
         return cleaned.Length == 0 ? Fallback : Cut(cleaned, MaxLength);
     }
 
-    /// <summary>One safe path segment: no folders, no leading dots, no characters file systems reject.</summary>
+    /// <summary>
+    /// One safe path segment: no folders, no leading dots, no characters file systems reject, no trailing dots or
+    /// spaces (Windows drops them, so two names would meet), no Windows device name.
+    /// </summary>
     public static string SafeSegment(string? name)
     {
         var cleaned = RemoveControlCharacters(name ?? "");
@@ -27,9 +38,10 @@ public static class FileNames
         var builder = new StringBuilder(segment.Length);
         foreach (var c in segment)
             builder.Append(c is '<' or '>' or ':' or '"' or '|' or '?' or '*' ? '_' : c);
-        var safe = builder.ToString().Trim().TrimStart('.').Trim();
+        var safe = TrimDotsAndSpaces(builder.ToString());
         if (safe.Length == 0) return Fallback;
-        return KeepExtensionWhenCut(safe, 200);
+        // A cut can end on a dot or a space again; the first character stays, since it is neither.
+        return NotADevice(TrimDotsAndSpaces(KeepExtensionWhenCut(safe, 200)));
     }
 
     /// <summary>The download name of an output: the source's name with the output's extension.</summary>
@@ -39,15 +51,42 @@ public static class FileNames
         return $"{(stem.Length == 0 ? Fallback : stem)}.{extension}";
     }
 
+    /// <summary>
+    /// "CON" becomes "CON_", "nul.mp4" "nul_.mp4": Windows looks at the part before the first dot, trailing spaces
+    /// dropped, so that is where the underscore goes.
+    /// </summary>
+    private static string NotADevice(string name)
+    {
+        var dot = name.IndexOf('.');
+        var stem = (dot < 0 ? name : name[..dot]).TrimEnd(' ');
+        return WindowsDeviceNames.Contains(stem) ? name.Insert(stem.Length, "_") : name;
+    }
+
+    // Leading dots hide a file; trailing dots and spaces are dropped by Windows, so two names would meet.
+    private static string TrimDotsAndSpaces(string text)
+    {
+        int start = 0, end = text.Length;
+        while (start < end && (text[start] == '.' || char.IsWhiteSpace(text[start]))) start++;
+        while (end > start && (text[end - 1] == '.' || char.IsWhiteSpace(text[end - 1]))) end--;
+        return text[start..end];
+    }
+
     private static string RemoveControlCharacters(string text)
     {
         var builder = new StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (!char.IsControl(c) && c is not ('\u2028' or '\u2029' or '\uFEFF')) builder.Append(c);
+            if (!char.IsControl(c) && !IsBidiControl(c) && c is not ('\u2028' or '\u2029' or '\uFEFF')) builder.Append(c);
         }
         return builder.ToString();
     }
+
+    /// <summary>
+    /// The invisible marks that reorder text around them: "\u202Egnp.exe" shows as "exe.png". Letters of
+    /// right-to-left scripts stay; only the controls go.
+    /// </summary>
+    private static bool IsBidiControl(char c) =>
+        c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     private static string KeepExtensionWhenCut(string name, int max)
     {

@@ -6,7 +6,6 @@ using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Transfers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
 namespace MediaBroker.Broker.Uploads.OneShot;
@@ -19,6 +18,10 @@ namespace MediaBroker.Broker.Uploads.OneShot;
 public static class OneShotUploadEndpoint
 {
     private const int MaxFieldChars = 4096;
+    // Fields besides the file: the four below need no more, and without a bound a body of endless small fields
+    // (128 MiB of them raised memory by 230 MB) is read to its end before being refused for lacking a file.
+    private const int MaxFields = 16;
+    private static readonly string[] KnownFields = ["file_name", "conversion_type", "sha512_checksum", "client_id"];
     // Boundaries and part headers around the file; generous, so the early 413 only catches what is surely too big.
     private const long MultipartOverheadAllowance = 1 << 20;
 
@@ -58,15 +61,20 @@ public static class OneShotUploadEndpoint
         string? fileName = null;
         try
         {
-            var reader = new MultipartReader(boundary, body);
-            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            var parts = new MultipartBody(body, boundary);
+            var fieldCount = 0;
+            while (await parts.NextPartAsync(cancellationToken) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                     throw Rejection.Invalid("every multipart part needs a Content-Disposition: form-data header");
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (name != "file")
                 {
-                    fields[name] = await ReadFieldAsync(section.Body, name, cancellationToken);
+                    if (++fieldCount > MaxFields)
+                        throw Rejection.Invalid($"a multipart upload carries at most {MaxFields} fields besides the file ({string.Join(", ", KnownFields)}; "
+                            + "others are ignored, but count)");
+                    var value = await ReadFieldAsync(parts.ContentOf(section), name, cancellationToken);
+                    if (KnownFields.Contains(name)) fields[name] = value;
                     continue;
                 }
                 if (file is not null) throw Rejection.Invalid("send one file per upload");
@@ -74,7 +82,7 @@ public static class OneShotUploadEndpoint
                 // Claims sent before the file are checked before it is read.
                 ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), caller.ClientIdFor(fields.GetValueOrDefault("client_id")));
                 // The whole request's length is the file's bound: its room is claimed for that much.
-                file = await receiver.ReceiveAsync(section.Body, request.ContentLength, cancellationToken);
+                file = await receiver.ReceiveAsync(parts.ContentOf(section), request.ContentLength, cancellationToken);
             }
         }
         catch

@@ -4,6 +4,7 @@ using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Shared.Transfers;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 
 namespace MediaBroker.Broker.Uploads.Tus;
 
@@ -103,7 +104,21 @@ public static class TusApi
         if (request.ContentType == TusProtocol.OffsetContentType && (request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0))
         {
             using var held = uploads.TryLock(record.UploadId)!;
-            var offset = await AppendAsync(context, uploads, completion, record, 0, cancellationToken);
+            long offset;
+            try
+            {
+                offset = await AppendAsync(context, uploads, completion, record, 0, cancellationToken);
+            }
+            catch (Rejection)
+            {
+                // The creation is refused as a whole (a body past Upload-Length, a wrong Upload-Checksum...): the client
+                // learns no address, so an upload kept would only wait a day for its expiry. A connection broken off
+                // is no refusal: that upload stays, resumable from what arrived.
+                uploads.Remove(record.UploadId);
+                context.Response.Headers.Remove(HeaderNames.Location);
+                context.Response.Headers.Remove(TusProtocol.Headers.Expires);
+                throw;
+            }
             context.Response.Headers[TusProtocol.Headers.Offset] = offset.ToString(CultureInfo.InvariantCulture);
         }
         return TypedResults.StatusCode(StatusCodes.Status201Created);

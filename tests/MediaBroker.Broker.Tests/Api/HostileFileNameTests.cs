@@ -68,6 +68,32 @@ public sealed class HostileFileNameTests : IAsyncLifetime
         Assert.DoesNotContain("/", disposition.FileNameStar ?? disposition.FileName, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("NUL.png", "NUL_.png", "NUL_.webp")]
+    [InlineData("com1", "com1_", "com1_.webp")]
+    [InlineData("holiday\u202Egnp.exe.png", "holidaygnp.exe.png", "holidaygnp.exe.webp")]
+    [InlineData("\u2067clip\u2069.png. . ", "clip.png", "clip.webp")]
+    public async Task A_download_name_has_no_bidi_controls_no_windows_device_name_and_no_trailing_dot(string name, string current, string download)
+    {
+        var image = await TestMedia.ImageAsync(_folder.Combine("src", $"{Guid.NewGuid():N}.png"), seed: Interlocked.Increment(ref _seed));
+
+        var raw = await _broker.PostRawAsync(File.ReadAllBytes(image), $"file_name={Uri.EscapeDataString(name)}");
+
+        Assert.Equal(HttpStatusCode.Created, raw.StatusCode);
+        var item = await raw.ReadItemAsync();
+        Assert.Equal(current, item.CurrentFileName);
+        Assert.DoesNotContain(item.OriginalFileName, c => c is '\u202E' or '\u2067' or '\u2069');
+        var finished = await _broker.Api.WaitUntilFinishedAsync(item.ItemId);
+        Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);
+        using var response = await _broker.Http.GetAsync($"api/items/{item.ItemId}/output");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var disposition = response.Content.Headers.ContentDisposition!;
+        Assert.Equal(download, disposition.FileNameStar ?? disposition.FileName);
+        // Neither the plain name nor its RFC 5987 form carries a bidi control, escaped or not.
+        Assert.DoesNotContain("%E2%80%AE", disposition.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("%E2%81%A7", disposition.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task A_hostile_multipart_file_name_is_stored_safely()
     {

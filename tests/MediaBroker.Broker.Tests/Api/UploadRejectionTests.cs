@@ -178,6 +178,113 @@ public sealed class UploadRejectionTests : IAsyncLifetime
         Assert.Contains("a part named 'file'", await response.ReadProblemDetailAsync(), StringComparison.Ordinal);
     }
 
+    private const string Boundary = "hostile-boundary";
+
+    private static byte[] Ascii(string text) => System.Text.Encoding.ASCII.GetBytes(text);
+
+    private static string PartHead(string name, string? fileName = null, params string[] extraHeaders) =>
+        $"--{Boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{(fileName is null ? "" : $"; filename=\"{fileName}\"")}\r\n"
+        + string.Concat(extraHeaders.Select(header => header + "\r\n")) + "\r\n";
+
+    /// <summary>Multipart bodies the parser cannot read to their end; each named for what is wrong with it.</summary>
+    public static TheoryData<string> MalformedBodies => new()
+    {
+        "truncated in the file", "no closing boundary", "empty", "17 part headers", "a 1 MiB part header", "a header line without a colon",
+    };
+
+    private static byte[] MalformedBody(string kind) => kind switch
+    {
+        "truncated in the file" => [.. Ascii(PartHead("file", "a.png")), .. new byte[100_000]],
+        "no closing boundary" => Ascii(PartHead("file_name") + "a.png\r\n" + PartHead("file", "a.png") + "some bytes\r\n"),
+        "empty" => [],
+        "17 part headers" => Ascii(PartHead("file", "a.png", [.. Enumerable.Range(0, 16).Select(i => $"X-Extra-{i}: {i}")]) + $"x\r\n--{Boundary}--\r\n"),
+        "a 1 MiB part header" => Ascii(PartHead("file", "a.png", "X-Padding: " + new string('a', 1 << 20)) + $"x\r\n--{Boundary}--\r\n"),
+        "a header line without a colon" => Ascii(PartHead("file", "a.png", "this is no header") + $"x\r\n--{Boundary}--\r\n"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    private static async Task<HttpResponseMessage> PostMultipartBytesAsync(RunningBroker broker, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={Boundary}");
+        return await broker.Http.PostAsync("api/items", content);
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedBodies))]
+    public async Task A_malformed_multipart_body_is_refused_with_400_and_nothing_is_kept(string kind)
+    {
+        var broker = await StartAsync();
+
+        using var response = await PostMultipartBytesAsync(broker, MalformedBody(kind));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("the multipart body is malformed: ", await response.ReadProblemDetailAsync(), StringComparison.Ordinal);
+        AssertNothingKept(broker);
+    }
+
+    [Fact]
+    public async Task A_stalled_multipart_upload_is_a_408_not_a_malformed_body()
+    {
+        var broker = await StartAsync(settings => settings with { StalledRequestTimeoutSeconds = 2 });
+        var body = Ascii(PartHead("file", "a.png"));
+
+        // The connection stays open with the body half sent: the parser waits for bytes, and it is the wait that fails.
+        var response = await RawHttp.SendAsync(broker.Url,
+            $"POST /api/items HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={Boundary}\r\nContent-Length: 1000000\r\n\r\n",
+            [.. body, .. new byte[50_000]]);
+
+        Assert.Equal(408, response.Status);
+        Assert.Equal("application/problem+json", response.Header("Content-Type"));
+        Assert.Contains("no data arrived for 2 seconds", response.Body, StringComparison.Ordinal);
+        AssertNothingKept(broker);
+    }
+
+    [Fact]
+    public async Task A_17th_field_is_refused_with_400_before_the_body_is_read_to_its_end()
+    {
+        var broker = await StartAsync();
+        var fields = string.Concat(Enumerable.Range(0, 17).Select(i => PartHead($"note{i}") + "x\r\n"));
+
+        using var response = await PostMultipartBytesAsync(broker, Ascii(fields + $"--{Boundary}--\r\n"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 16 fields besides the file", await response.ReadProblemDetailAsync(), StringComparison.Ordinal);
+        AssertNothingKept(broker);
+    }
+
+    [Fact]
+    public async Task A_17th_field_after_the_file_is_refused_and_the_file_is_not_kept()
+    {
+        var broker = await StartAsync();
+        var image = await TestMedia.ImageAsync(_folder.Combine("f.png"));
+        using var form = new MultipartFormDataContent();
+        form.Add(new StreamContent(File.OpenRead(image)), "file", "f.png");
+        foreach (var i in Enumerable.Range(0, 17)) form.Add(new StringContent("x"), $"note{i}");
+
+        using var response = await broker.Http.PostAsync("api/items", form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 16 fields besides the file", await response.ReadProblemDetailAsync(), StringComparison.Ordinal);
+        AssertNothingKept(broker); // the staging folder (incoming/post-*) went with the refusal
+    }
+
+    [Fact]
+    public async Task Sixteen_fields_are_taken_the_known_ones_used_and_the_others_ignored()
+    {
+        var broker = await StartAsync();
+        var image = await TestMedia.ImageAsync(_folder.Combine("g.png"));
+        var fields = new Dictionary<string, string> { ["client_id"] = "alice", ["conversion_type"] = "webp", ["file_name"] = "named.png" };
+        foreach (var i in Enumerable.Range(0, 13)) fields[$"note{i}"] = "ignored";
+
+        using var response = await broker.PostMultipartAsync(image, fields: fields);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var item = await response.ReadItemAsync();
+        Assert.Equal("alice", item.ClientId);
+        Assert.Equal("named.png", item.OriginalFileName);
+    }
+
     [Fact]
     public async Task A_client_that_breaks_off_mid_upload_leaves_nothing_behind()
     {

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using MediaBroker.Broker.Uploads.Tus;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaBroker.Broker.Tests.Uploads;
 
@@ -90,6 +92,63 @@ public sealed class TusProtocolTests : IAsyncLifetime
         Assert.Equal("1000", created.Headers.GetValues("Upload-Offset").Single());
         var location = created.Headers.Location!.OriginalString;
         using var rest = await _tus.PatchAsync(location, 1000, bytes[1000..]);
+        Assert.NotNull(RawTus.ItemIdOf(rest));
+    }
+
+    /// <summary>No upload is left: no record in memory, nothing in incoming/.</summary>
+    private void AssertNoUploadKept()
+    {
+        Assert.Empty(_broker.Services.GetRequiredService<TusUploadStore>().All);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_broker.Store.Data.Incoming));
+    }
+
+    [Fact]
+    public async Task A_refused_creation_with_upload_removes_the_upload_it_created()
+    {
+        var (bytes, metadata) = await VideoAsync(12);
+
+        // More bytes than Upload-Length announces: 413.
+        using var tooMany = await _tus.CreateAsync(1000, metadata, bytes[..2000]);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooMany.StatusCode);
+        Assert.Null(tooMany.Headers.Location); // no address of an upload that is gone
+        AssertNoUploadKept();
+
+        // Bytes that do not match their Upload-Checksum: 460.
+        using var damaged = RawTus.Request(HttpMethod.Post, "api/uploads/");
+        damaged.Headers.Add("Upload-Length", bytes.Length.ToString(CultureInfo.InvariantCulture));
+        damaged.Headers.Add("Upload-Metadata", metadata);
+        damaged.Headers.Add("Upload-Checksum", Checksum(SHA256.Create(), "sha256", bytes[..999]));
+        damaged.Content = RawTus.Body(bytes[..1000]);
+        using var refused = await _broker.Http.SendAsync(damaged);
+        Assert.Equal(460, (int)refused.StatusCode);
+        Assert.Null(refused.Headers.Location);
+        AssertNoUploadKept();
+
+        // The whole file in the creation, not matching its sha512: 422.
+        using var whole = await _tus.CreateAsync(bytes.Length, RawTus.Metadata(("filename", "a.mkv"), ("sha512", Sha512Hex.Of("other"u8))), bytes);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, whole.StatusCode);
+        AssertNoUploadKept();
+        Assert.Empty(_broker.Store.List(new MediaBroker.Broker.Storage.ItemQuery()).Items);
+    }
+
+    [Fact]
+    public async Task A_creation_with_upload_broken_off_mid_body_keeps_what_arrived()
+    {
+        var broker = await StartAsync(settings => settings with { StalledRequestTimeoutSeconds = 2 });
+        var (bytes, metadata) = await VideoAsync(13);
+
+        // Half a body, then silence on an open connection: the broker gives up on it, which is no refusal of the upload.
+        var head = $"POST /api/uploads/ HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: {bytes.Length}\r\nUpload-Metadata: {metadata}\r\n"
+            + $"Content-Type: {RawTus.ContentType}\r\nContent-Length: {bytes.Length}\r\n\r\n";
+        var stalled = await RawHttp.SendAsync(broker.Url, head, bytes[..3000]);
+
+        Assert.Equal(408, stalled.Status);
+        var location = stalled.Header("Location");
+        Assert.NotNull(location); // the client learns where to resume
+        var tus = new RawTus(broker.Http);
+        Assert.Equal(3000, await tus.OffsetAsync(location));
+        using var rest = await tus.PatchAsync(location, 3000, bytes[3000..]);
+        Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
         Assert.NotNull(RawTus.ItemIdOf(rest));
     }
 
