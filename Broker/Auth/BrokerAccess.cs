@@ -27,7 +27,7 @@ public static class BrokerAccess
         services.AddAuthorizationBuilder()
             .AddPolicy(ForClients, policy => policy.AddAuthenticationSchemes(BearerTokenHandler.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(ForAdmins, admins)
-            .SetFallbackPolicy(admins);
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(BearerTokenHandler.SchemeName).AddRequirements(new AdminOnMappedRoutes()).Build());
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => PartitionOf(context, settings));
@@ -51,6 +51,20 @@ public static class BrokerAccess
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;
+    }
+
+    /// <summary>
+    /// The rule of a route that names none: admins only. An unknown path (404) or method (405, which routing answers
+    /// with an endpoint of its own) reveals nothing and passes, rather than answer a misleading 401 or 403.
+    /// </summary>
+    private sealed class AdminOnMappedRoutes : AuthorizationHandler<AdminOnMappedRoutes>, IAuthorizationRequirement
+    {
+        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AdminOnMappedRoutes requirement)
+        {
+            var mapped = context.Resource is not HttpContext http || http.GetEndpoint() is RouteEndpoint;
+            if (!mapped || context.User.IsInRole(AccessRole.Admin.WireName())) context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
     }
 
     public static TBuilder ForClientsOnly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
