@@ -65,6 +65,8 @@ public sealed class BrokerConnection : IDisposable
     /// <summary>What the broker said the last time it answered.</summary>
     public ServerInfo? Info { get; private set; }
     public string? LastProblem { get; private set; }
+    /// <summary>The broker answered, but refused this client's token (401, 403): waiting will not help, the token in client.json must change.</summary>
+    public bool TokenRefused { get; private set; }
 
     /// <summary>True when the last question was answered and no pause is running.</summary>
     public bool IsUp => Info is not null && _circuit.CircuitState is CircuitState.Closed or CircuitState.HalfOpen;
@@ -76,12 +78,14 @@ public sealed class BrokerConnection : IDisposable
         {
             Info = await CallAsync(ct => Api.GetServerAsync(ct), TimeSpan.FromSeconds(15), cancellationToken);
             LastProblem = null;
+            TokenRefused = false;
             return true;
         }
         catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or BrokerRejectedException)
         {
             Info = null;
             LastProblem = error is BrokenCircuitException ? LastProblem ?? "not answering" : Describe(error);
+            TokenRefused = error is BrokerRejectedException { Status: System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden };
             return false;
         }
     }

@@ -30,7 +30,7 @@ public static class ServersCommand
         {
             Console.WriteLine(JsonSerializer.Serialize(brokers.Select(broker => new
             {
-                broker.Id, broker.Entry.Url, Up = broker.IsUp, Problem = broker.LastProblem, Server = broker.Info,
+                broker.Id, broker.Entry.Url, Up = broker.IsUp, broker.TokenRefused, Problem = broker.LastProblem, Server = broker.Info,
             }), WireJson.Indented));
             return ExitCodes.Ok;
         }
@@ -39,7 +39,9 @@ public static class ServersCommand
         {
             var info = broker.Info;
             table.AddRow(Markup.Escape(broker.Id), Markup.Escape(broker.Entry.Url),
-                broker.IsUp ? "[green]up[/]" : $"[red]away[/] {Markup.Escape(broker.LastProblem ?? "")}",
+                broker.IsUp ? "[green]up[/]"
+                : broker.TokenRefused ? $"[red]token refused[/] (check its token in client.json) {Markup.Escape(broker.LastProblem ?? "")}"
+                : $"[red]away[/] {Markup.Escape(broker.LastProblem ?? "")}",
                 info is null ? "" : string.Join(", ", info.ListOfSupportedMediaTypes),
                 info?.Queue.ToDo.ToString(CultureInfo.InvariantCulture) ?? "", info?.Queue.InProgress.ToString(CultureInfo.InvariantCulture) ?? "",
                 info is null ? "" : $"{info.FreeBytes / 1e9:0.0} GB");

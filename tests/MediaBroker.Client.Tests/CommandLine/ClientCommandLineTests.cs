@@ -82,6 +82,25 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_broker_with_tokens_takes_the_token_from_client_json_and_a_wrong_one_is_named_as_the_problem()
+    {
+        var token = await _broker.AddTokenAsync("laptop");
+        _client.Configure([("attic", _broker.Url)], settings: config => config["list_of_servers"]![0]!["token"] = "mbt_wrong");
+
+        var refused = await RunAsync("servers");
+
+        Assert.Contains("token refused", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("unknown or revoked", refused.Output, StringComparison.Ordinal);
+
+        _client.Configure([("attic", _broker.Url)], settings: config => config["list_of_servers"]![0]!["token"] = token);
+        var picture = await TestMedia.ImageAsync(_client.Folder.Combine("photos", "dog.png"), seed: 13);
+        var upload = await RunAsync("upload", picture);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        var itemId = Guid.Parse(System.Text.RegularExpressions.Regex.Match(upload.Output, "item ([0-9a-f-]{36})").Groups[1].Value);
+        Assert.Equal("laptop", _broker.Store.Get(itemId)!.ClientId);
+    }
+
+    [Fact]
     public async Task Upload_status_download_servers_and_retry_work_together()
     {
         var picture = await TestMedia.ImageAsync(_client.Folder.Combine("photos", "cat.png"), seed: 12);
