@@ -168,4 +168,17 @@ public sealed class OutputRangeTests(ConvertedOutput output) : IClassFixture<Con
 
         Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
     }
+
+    [Fact]
+    public async Task An_if_match_that_fails_is_a_412_problem()
+    {
+        // ASP.NET's file result answers it with no body; the status code pages give it one.
+        using var request = new HttpRequestMessage(HttpMethod.Get, output.Path);
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue("\"another-etag\""));
+
+        using var response = await output.Broker.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("If-Match or If-Unmodified-Since does not hold", await response.ReadProblemDetailAsync(), StringComparison.Ordinal);
+    }
 }
