@@ -8,8 +8,9 @@ public static class BrokerApi
 {
     public static WebApplication MapBrokerApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ProblemResponses.UnexpectedErrorAsync });
+        app.UseStatusCodePages(ProblemResponses.ExplainBareStatusAsync);
+        app.UseRequestLimits();
         app.UseProblemResponses();
         app.UseTusMethodOverride();
         app.UseRouting();

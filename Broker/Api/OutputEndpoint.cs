@@ -8,8 +8,9 @@ using Microsoft.Net.Http.Headers;
 namespace MediaBroker.Broker.Api;
 
 /// <summary>
-/// <c>GET /api/items/{id}/output</c>: the converted file with Range and If-Range, its sha512 as ETag, and the same
-/// digest in <c>Repr-Digest</c> (RFC 9530) so a client can verify the whole file after a resumed download.
+/// <c>GET /api/items/{id}/output</c>: the converted file with Range and If-Range (held to RFC 9110 by
+/// <see cref="RangeRequest"/>), its sha512 as ETag, and the same digest in <c>Repr-Digest</c> (RFC 9530) so a client
+/// can verify the whole file after a resumed download.
 /// </summary>
 public static class OutputEndpoint
 {
@@ -41,11 +42,13 @@ public static class OutputEndpoint
         context.Response.Headers["Repr-Digest"] = $"sha-512=:{digest}:";
         context.Response.Headers["Digest"] = $"sha-512={digest}";
         if (context.Response.Headers.CacheControl.Count == 0) context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
-        return TypedResults.Stream(stream,
+        var etag = new EntityTagHeaderValue($"\"{output.Sha512Checksum}\"");
+        RangeRequest.Normalize(context.Request, etag, item.UpdatedAt);
+        return RangeRequest.WithProblemFor416(TypedResults.Stream(stream,
             ContentTypes.TryGetContentType(output.FileName, out var contentType) ? contentType : "application/octet-stream",
             output.FileName,
             item.UpdatedAt,
-            new EntityTagHeaderValue($"\"{output.Sha512Checksum}\""),
-            enableRangeProcessing: true);
+            etag,
+            enableRangeProcessing: true), stream.Length);
     }
 }

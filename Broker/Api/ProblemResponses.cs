@@ -1,7 +1,9 @@
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Uploads.Tus;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace MediaBroker.Broker.Api;
 
@@ -34,6 +36,35 @@ public static class ProblemResponses
         RejectionKind.TooMany => StatusCodes.Status429TooManyRequests,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "a rejection without a status"),
     };
+
+    /// <summary>
+    /// A body for an error that would otherwise go out with none: no route (404), a method the route does not take
+    /// (405), a failed precondition of a download (412), a parameter the binding could not read (400). Called by
+    /// UseStatusCodePages for every 4xx and 5xx left without a body; problem+json whatever the request's Accept says.
+    /// </summary>
+    public static Task ExplainBareStatusAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var (method, path, status) = (http.Request.Method, Quoted(http.Request.Path.ToString()), http.Response.StatusCode);
+        var reason = ReasonPhrases.GetReasonPhrase(status);
+        var detail = status switch
+        {
+            StatusCodes.Status404NotFound => $"nothing is at {path}; the API is /api/items, /api/uploads/ and /api/server",
+            StatusCodes.Status405MethodNotAllowed => $"{path} does not take {method}; it takes {(http.Response.Headers.Allow is { Count: > 0 } allow ? allow.ToString() : "other methods")}",
+            StatusCodes.Status412PreconditionFailed => "If-Match or If-Unmodified-Since does not hold for the current output; ask again without them",
+            StatusCodes.Status400BadRequest => $"a value in the address or headers of {method} {path} is not of the form the API takes",
+            _ => $"the broker answered {method} {path} with {status} {reason}",
+        };
+        return TypedResults.Problem(detail, statusCode: status, title: reason).ExecuteAsync(http);
+    }
+
+    /// <summary>What <c>UseExceptionHandler</c> answers for an error nothing expected: problem+json, whatever the request's Accept says.</summary>
+    public static Task UnexpectedErrorAsync(HttpContext context) =>
+        TypedResults.Problem("the broker failed on this request; what went wrong is in its log", statusCode: StatusCodes.Status500InternalServerError,
+            title: "Internal error").ExecuteAsync(context);
+
+    // Request data quoted in a detail: enough of it to recognise.
+    private static string Quoted(string text) => text.Length <= 200 ? text : text[..200] + "...";
 
     /// <summary>
     /// Turns rejections thrown anywhere below into problem+json, and a request the client broke off into a plain

@@ -1,3 +1,4 @@
+using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -21,7 +22,10 @@ public static class KestrelSetup
         kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(10));
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(settings.RequestHeadersTimeoutSeconds);
-        kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
-        kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+        // Past its own limits Kestrel answers before any middleware runs, with an empty body: these are outer bounds,
+        // and the broker's stated limits (8 KiB line, 32 KiB of headers, 100 lines) come with problem+json from RequestLimits.
+        kestrel.Limits.MaxRequestLineSize = RequestLimits.OuterRequestLineBytes;
+        kestrel.Limits.MaxRequestHeadersTotalSize = RequestLimits.OuterHeaderBytes;
+        kestrel.Limits.MaxRequestHeaderCount = RequestLimits.OuterHeaderLines;
     }
 }

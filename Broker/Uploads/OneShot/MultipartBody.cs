@@ -61,8 +61,8 @@ public sealed class MultipartBody
         error is InvalidDataException or IOException && !ReferenceEquals(error, _connectionFailure);
 
     private Rejection Malformed(Exception error) => Rejection.Invalid(error is InvalidDataException
-        ? $"the multipart body is malformed: {Quoted(error.Message)} (a part may have {MaxPartHeaders} header lines of the form 'Name: value', "
-            + $"{MaxPartHeaderBytes} bytes in all)"
+        ? $"the multipart body is malformed: {Quoted(error.Message.TrimEnd('.'))}; a part may have at most {MaxPartHeaders} header lines "
+            + $"of the form 'Name: value', {MaxPartHeaderBytes} bytes in all"
         : $"the multipart body is malformed: it ends before its closing boundary '--{_boundary}--'");
 
     private static string Quoted(string message) => message.Length <= MaxQuotedChars ? message : message[..MaxQuotedChars] + "...";

@@ -186,12 +186,6 @@ public sealed class UploadRejectionTests : IAsyncLifetime
         $"--{Boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{(fileName is null ? "" : $"; filename=\"{fileName}\"")}\r\n"
         + string.Concat(extraHeaders.Select(header => header + "\r\n")) + "\r\n";
 
-    /// <summary>Multipart bodies the parser cannot read to their end; each named for what is wrong with it.</summary>
-    public static TheoryData<string> MalformedBodies => new()
-    {
-        "truncated in the file", "no closing boundary", "empty", "17 part headers", "a 1 MiB part header", "a header line without a colon",
-    };
-
     private static byte[] MalformedBody(string kind) => kind switch
     {
         "truncated in the file" => [.. Ascii(PartHead("file", "a.png")), .. new byte[100_000]],
@@ -210,16 +204,22 @@ public sealed class UploadRejectionTests : IAsyncLifetime
         return await broker.Http.PostAsync("api/items", content);
     }
 
+    /// <summary>Multipart bodies the parser cannot read to their end, each named for what is wrong with it.</summary>
     [Theory]
-    [MemberData(nameof(MalformedBodies))]
-    public async Task A_malformed_multipart_body_is_refused_with_400_and_nothing_is_kept(string kind)
+    [InlineData("truncated in the file", "it ends before its closing boundary '--hostile-boundary--'")]
+    [InlineData("no closing boundary", "it ends before its closing boundary '--hostile-boundary--'")]
+    [InlineData("empty", "it ends before its closing boundary '--hostile-boundary--'")]
+    [InlineData("17 part headers", "Multipart headers count limit 16 exceeded; a part may have at most 16 header lines")]
+    [InlineData("a 1 MiB part header", "Multipart headers length limit 16384 exceeded")]
+    [InlineData("a header line without a colon", "Invalid header line: this is no header")]
+    public async Task A_malformed_multipart_body_is_refused_with_400_and_nothing_is_kept(string kind, string reason)
     {
         var broker = await StartAsync();
 
         using var response = await PostMultipartBytesAsync(broker, MalformedBody(kind));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.StartsWith("the multipart body is malformed: ", await response.ReadProblemDetailAsync(), StringComparison.Ordinal);
+        Assert.StartsWith($"the multipart body is malformed: {reason}", await response.ReadProblemDetailAsync(), StringComparison.Ordinal);
         AssertNothingKept(broker);
     }
 
