@@ -83,6 +83,7 @@ public sealed partial class HostileRequestTableTests(HostileRequestTableTests.Ta
             var broker = await RunningBroker.StartAsync(DataPath, settings => settings with
             {
                 FailedTokenAttemptsPerMinute = 10_000, MaxUploadBytes = 50L << 20,
+                MaxUnfinishedUploadsPerClient = HostileTarget.UnfinishedUploadsPerClient, MaxUnfinishedUploadBytesPerClient = 80L << 20,
             });
             var alice = await broker.AddTokenAsync("alice");
             var revoked = await broker.AddTokenAsync("gone");

@@ -24,6 +24,9 @@ public sealed class HostileTarget
     public required byte[] Picture { get; init; }
     /// <summary>A JPEG whose header claims 60,000 x 60,000 pixels.</summary>
     public required byte[] Bomb { get; init; }
+
+    /// <summary>The broker's max_unfinished_uploads_per_client; max_unfinished_upload_bytes_per_client is 80 MiB, max_upload_bytes 50 MiB.</summary>
+    public const int UnfinishedUploadsPerClient = 5;
 }
 
 /// <summary>
@@ -86,6 +89,17 @@ public static class HostileRequests
             new ByteArrayContent(t.Picture)),
         ["H35"] = t => RawRequest(t, $"POST /api/items?file_name=a.png HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t.AliceToken}\r\n"
             + "Content-Type: application/octet-stream\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n", "0\r\n\r\n"u8.ToArray()),
+        ["H36"] = t => Tus(t.Alice, HttpMethod.Post, "api/uploads/", Offset(new ByteArrayContent(new byte[2000])), ("Upload-Length", "1000")),
+        ["H37"] = async t =>
+        {
+            for (var i = 0; i < HostileTarget.UnfinishedUploadsPerClient; i++) await CreateUploadAsync(t.Bob, 1000);
+            return await Tus(t.Bob, HttpMethod.Post, "api/uploads/", null, ("Upload-Length", "1000"));
+        },
+        ["H38"] = async t =>
+        {
+            await CreateUploadAsync(t.Admin, 50L << 20);
+            return await Tus(t.Admin, HttpMethod.Post, "api/uploads/", null, ("Upload-Length", (50L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        },
         // Malformed multipart bodies.
         ["H40"] = t => Http(t.Alice, HttpMethod.Post, "api/items", Multipart(PartHead("file", "a.png") + new string('x', 100_000))),
         ["H41"] = t => Http(t.Alice, HttpMethod.Post, "api/items", Multipart(PartHead("file", "a.png") + "bytes\r\n")),
