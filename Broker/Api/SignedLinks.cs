@@ -35,22 +35,25 @@ public static class SignedLinks
             return ProblemResponses.Conflict($"the item is in {item.Status.WireName()}; a link can be made once it is in finished_successful");
 
         var expires = time.GetUtcNow().AddSeconds(lifetime).ToUnixTimeSeconds();
-        var signature = signer.Sign(itemId, expires, output.Sha512Checksum, output.FileName);
+        var signature = signer.Sign(itemId, expires, output.Sha512Checksum, output.FileName, caller.Name);
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}/links/{itemId:D}/{Uri.EscapeDataString(output.FileName)}"
-            + $"?expires={expires}&signature={signature}";
+            + $"?expires={expires}&by={Uri.EscapeDataString(caller.Name)}&signature={signature}";
         return TypedResults.Created(url, new SignedLink(url, DateTimeOffset.FromUnixTimeSeconds(expires)));
     }
 
-    private static IResult Fetch(Guid itemId, string fileName, string? expires, string? signature, HttpContext context, ItemStore store,
-        LinkSigner signer, TimeProvider time)
+    private static IResult Fetch(Guid itemId, string fileName, string? expires, string? by, string? signature, HttpContext context, ItemStore store,
+        LinkSigner signer, TokenRegistry tokens, TimeProvider time)
     {
-        if (!long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt) || string.IsNullOrEmpty(signature))
-            return Refuse("the link is incomplete: it needs its expires and signature");
+        if (!long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt) || string.IsNullOrEmpty(by) || string.IsNullOrEmpty(signature))
+            return Refuse("the link is incomplete: it needs its expires, by and signature");
+        // Whether the item exists is the one thing said before the signature is checked: a link holder knows its id anyway.
         if (store.Get(itemId) is not { } item) return ProblemResponses.NotFound(itemId);
-        if (item.Output is not { } output || !signer.Verify(itemId, expiresAt, output.Sha512Checksum, fileName, signature))
+        if (item.Output is not { } output || !signer.Verify(itemId, expiresAt, output.Sha512Checksum, fileName, by, signature))
             return Refuse("the link's signature does not match: it was changed, its output was made again, or its key was rotated");
         if (time.GetUtcNow().ToUnixTimeSeconds() > expiresAt)
             return Refuse($"the link expired at {DateTimeOffset.FromUnixTimeSeconds(expiresAt):u}; ask its owner for a new one");
+        if (by != Caller.Anonymous.Name && !tokens.Exists(by))
+            return Refuse($"the token that made this link ('{by}') was revoked, and its links with it");
         context.Response.Headers.CacheControl = "private, no-store"; // the URL is a secret: no shared cache keeps it
         return OutputEndpoint.Serve(item, context, store);
     }

@@ -23,7 +23,9 @@ public sealed class AnonymousAccess(BrokerSettings settings, TokenRegistry token
             : null;
 
     /// <summary>One line for the start-up log: how requests are let in.</summary>
-    public string Describe() => tokens.Count > 0
+    public string Describe() => tokens.IsBroken
+        ? "tokens.json cannot be read: every request is refused until it is fixed (see the error above)"
+        : tokens.Count > 0
         ? $"every request needs a token ({tokens.Count} defined)"
         : ListensOnLoopbackOnly(settings) ? "no tokens: anonymous requests from this machine only (loopback)"
         : "NO TOKENS and --allow-anonymous: anyone who can reach this address can upload, download and delete";

@@ -27,6 +27,8 @@ public sealed class BearerTokenHandler(
         if (header.Length == 0)
         {
             if (anonymous.Allowed) return Task.FromResult(Success(Caller.Anonymous));
+            if (tokens.IsBroken)
+                return Refuse(StatusCodes.Status401Unauthorized, "the broker cannot read its tokens.json, so it refuses every request until an administrator fixes it (see its log)");
             return Refuse(StatusCodes.Status401Unauthorized, tokens.Count == 0
                 ? "this broker has no tokens and is reachable from other machines; an administrator adds one with `media-broker token add NAME`"
                 : "this broker needs a token: send Authorization: Bearer TOKEN (an administrator makes one with `media-broker token add NAME`)");
@@ -45,6 +47,8 @@ public sealed class BearerTokenHandler(
             tokens.MarkUsed(entry);
             return Task.FromResult(Success(entry.ToCaller()));
         }
+        if (tokens.IsBroken)
+            return Refuse(StatusCodes.Status401Unauthorized, "the broker cannot read its tokens.json, so it refuses every request until an administrator fixes it (see its log)");
         var count = failures.Record(address);
         Logger.LogWarning("Refused {Method} {Path} from {Address}: unknown or revoked token ({Count} wrong in the last minute)",
             Request.Method, Request.Path.Value, address, count);

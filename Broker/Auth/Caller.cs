@@ -22,7 +22,8 @@ public sealed record Caller(string Name, AccessRole Role, string? ClientId)
     public bool Sees(Item item) => Sees(item.ClientId);
 
     /// <summary>The client_id a request acts for: a client token's own, never the one the request names.</summary>
-    public string? ClientIdFor(string? requested) => IsAdmin ? requested : ClientId;
+    public string? ClientIdFor(string? requested) =>
+        IsAdmin ? requested : ClientId ?? throw new InvalidOperationException($"client token '{Name}' has no client_id"); // never acts for all
 
     public ClaimsPrincipal ToPrincipal(string scheme)
     {

@@ -7,9 +7,9 @@ using MediaBroker.Shared.Files;
 namespace MediaBroker.Broker.Auth;
 
 /// <summary>
-/// Signs and checks download links: HMAC-SHA256 over the item, the expiry, the output's sha512 and the file name, with
-/// a key kept in the data folder (link-signing.key, 0600). A link dies when it expires, when the output changes (a
-/// retried item) and when the key is rotated (<c>media-broker token rotate-link-key</c>): the broker reads the key again
+/// Signs and checks download links: HMAC-SHA256 over the item, the expiry, the output's sha512, the file name and the
+/// token that made it, with a key kept in the data folder (link-signing.key, 0600). A link dies when it expires, when
+/// the output changes (a retried item), when the token that made it is revoked (see SignedLinks) and when the key is rotated (<c>media-broker token rotate-link-key</c>): the broker reads the key again
 /// as soon as the file changes.
 /// </summary>
 public sealed class LinkSigner(DataFolder data, IFileSystem files)
@@ -21,12 +21,12 @@ public sealed class LinkSigner(DataFolder data, IFileSystem files)
 
     public static string KeyPath(DataFolder data) => Path.Combine(data.Root, KeyFileName);
 
-    public string Sign(Guid itemId, long expiresUnixSeconds, string outputSha512, string fileName) =>
-        TokenSecrets.Base64Url(HMACSHA256.HashData(Key(), Message(itemId, expiresUnixSeconds, outputSha512, fileName)));
+    public string Sign(Guid itemId, long expiresUnixSeconds, string outputSha512, string fileName, string madeBy) =>
+        TokenSecrets.Base64Url(HMACSHA256.HashData(Key(), Message(itemId, expiresUnixSeconds, outputSha512, fileName, madeBy)));
 
-    public bool Verify(Guid itemId, long expiresUnixSeconds, string outputSha512, string fileName, string signature)
+    public bool Verify(Guid itemId, long expiresUnixSeconds, string outputSha512, string fileName, string madeBy, string signature)
     {
-        var expected = Encoding.ASCII.GetBytes(Sign(itemId, expiresUnixSeconds, outputSha512, fileName));
+        var expected = Encoding.ASCII.GetBytes(Sign(itemId, expiresUnixSeconds, outputSha512, fileName, madeBy));
         return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature));
     }
 
@@ -39,8 +39,20 @@ public sealed class LinkSigner(DataFolder data, IFileSystem files)
             cancellationToken, TokenFile.OwnerOnly);
     }
 
-    private static byte[] Message(Guid itemId, long expires, string outputSha512, string fileName) =>
-        Encoding.UTF8.GetBytes($"mediabroker-link-v1\n{itemId:N}\n{expires}\n{outputSha512}\n{fileName}");
+    private static byte[] Message(Guid itemId, long expires, string outputSha512, string fileName, string madeBy) =>
+        Encoding.UTF8.GetBytes($"mediabroker-link-v1\n{itemId:N}\n{expires}\n{outputSha512}\n{fileName}\n{madeBy}");
+
+    private byte[]? ReadKey(string path)
+    {
+        try
+        {
+            return Convert.FromBase64String(files.File.ReadAllText(path).Trim());
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     private byte[] Key()
     {
@@ -51,7 +63,15 @@ public sealed class LinkSigner(DataFolder data, IFileSystem files)
             var info = files.FileInfo.New(path);
             if (_key is null || (info.LastWriteTimeUtc, info.Length) != _stamp)
             {
-                _key = Convert.FromBase64String(files.File.ReadAllText(path).Trim());
+                var key = ReadKey(path);
+                if (key is not { Length: >= 32 })
+                {
+                    // Damaged or cut short (an empty key would let anyone sign): links made with it are void anyway.
+                    RotateAsync(data, files).GetAwaiter().GetResult();
+                    key = ReadKey(path)!;
+                    info = files.FileInfo.New(path);
+                }
+                _key = key;
                 _stamp = (info.LastWriteTimeUtc, info.Length);
             }
             return _key;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MediaBroker.Shared.Configuration;
 using MediaBroker.Shared.Files;
+using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Auth;
 
@@ -57,12 +58,34 @@ public sealed class TokenFile(string path, IFileSystem files)
             var document = JsonSerializer.Deserialize<TokenDocument>(files.File.ReadAllText(Path), Json) ?? new TokenDocument();
             if (document.Version != CurrentVersion)
                 throw new ConfigurationException($"{Path}: version {document.Version} is not one this broker reads ({CurrentVersion})");
+            if (ProblemOf(document) is { } problem)
+                throw new ConfigurationException($"{Path}: {problem}; fix or remove it, then add the tokens again");
             return document;
         }
         catch (Exception error) when (error is JsonException or IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException($"{Path}: cannot be read ({error.Message}); fix or remove it, then add the tokens again");
         }
+    }
+
+    /// <summary>
+    /// What is wrong with a file edited by hand, if anything: an entry that does not say exactly who it is and what
+    /// it may do must not become a token that sees everything (a client without a client_id would).
+    /// </summary>
+    private static string? ProblemOf(TokenDocument document)
+    {
+        if (document.Tokens is null) return "'tokens' must be a list";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (entry, index) in document.Tokens.Select((entry, index) => (entry, index)))
+        {
+            var where = $"token {index + 1}";
+            if (entry is null || !ClientIds.IsValid(entry.Name)) return $"{where}: name {ClientIds.Rule}";
+            if (!names.Add(entry.Name)) return $"{where}: the name '{entry.Name}' appears twice";
+            if (entry.Role is not ("client" or "admin")) return $"{where} ('{entry.Name}'): role must be client or admin";
+            if (entry.Role == "client" && !ClientIds.IsValid(entry.ClientId)) return $"{where} ('{entry.Name}'): a client token needs a client_id that {ClientIds.Rule}";
+            if (entry.Sha256 is not { Length: 64 } || !entry.Sha256.All(char.IsAsciiHexDigit)) return $"{where} ('{entry.Name}'): sha256 must be 64 hex digits";
+        }
+        return null;
     }
 
     /// <summary>Reads, changes and saves the file under a lock, so that concurrent changes do not lose each other.</summary>
@@ -87,6 +110,10 @@ public sealed class TokenFile(string path, IFileSystem files)
             catch (IOException) when (attempt < 100)
             {
                 await Task.Delay(50, cancellationToken); // another token command is saving; it takes milliseconds
+            }
+            catch (IOException error)
+            {
+                throw new ConfigurationException($"{lockPath} stays locked ({error.Message}): another token command seems stuck; try again");
             }
         }
     }

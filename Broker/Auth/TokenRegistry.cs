@@ -10,8 +10,9 @@ namespace MediaBroker.Broker.Auth;
 
 /// <summary>
 /// The broker's view of tokens.json, read again as soon as the file changes (a stat per check: a revoked token is
-/// refused from the next request on, without a restart). A file that cannot be read refuses every token, anonymous
-/// requests included, until it is fixed: a broken file must never open the broker.
+/// refused from the next request on, without a restart). A file that cannot be read (or holds an entry that does not
+/// say exactly who it is for) refuses every token, anonymous requests included, until it is fixed: a broken file must
+/// never open the broker.
 /// </summary>
 public sealed class TokenRegistry(DataFolder data, IFileSystem files, TimeProvider time, ILogger<TokenRegistry> logger)
 {
@@ -20,42 +21,34 @@ public sealed class TokenRegistry(DataFolder data, IFileSystem files, TimeProvid
 
     private readonly TokenFile _file = new(TokenFilePath(data), files);
     private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(TokenUse.Read(UseFilePath(data)), StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastSaved = new(StringComparer.Ordinal);
-    private (bool Exists, long Length, DateTime Written) _stamp = (false, -1, default);
-    private IReadOnlyList<(TokenEntry Entry, byte[] Hash)> _tokens = [];
-    private bool _broken;
+    private Snapshot _current = new((false, -1, default), [], Broken: false);
+
+    /// <summary>What the file said when last read: one object, swapped whole, so no reader sees half of a change.</summary>
+    private sealed record Snapshot((bool Exists, long Length, DateTime Written) Stamp, IReadOnlyList<(TokenEntry Entry, byte[] Hash)> Tokens, bool Broken);
 
     public static string TokenFilePath(DataFolder data) => Path.Combine(data.Root, TokenFile.FileName);
 
     public static string UseFilePath(DataFolder data) => Path.Combine(data.Root, "token-use.json");
 
     /// <summary>True when no token is defined (and the file is readable): anonymous requests may then be allowed.</summary>
-    public bool IsEmpty
-    {
-        get
-        {
-            Refresh();
-            return !_broken && _tokens.Count == 0;
-        }
-    }
+    public bool IsEmpty => Current() is { Broken: false, Tokens.Count: 0 };
 
-    public int Count
-    {
-        get
-        {
-            Refresh();
-            return _tokens.Count;
-        }
-    }
+    /// <summary>tokens.json exists but cannot be read: every request is refused.</summary>
+    public bool IsBroken => Current().Broken;
+
+    public int Count => Current().Tokens.Count;
+
+    /// <summary>Whether a token of this name exists now (a signed link dies with the token that made it).</summary>
+    public bool Exists(string name) => Current().Tokens.Any(token => token.Entry.Name == name);
 
     /// <summary>The token whose secret this is, or null. Every stored hash is compared, in constant time.</summary>
     public TokenEntry? Find(string secret)
     {
-        Refresh();
         var hash = TokenSecrets.Hash(secret);
         TokenEntry? found = null;
-        foreach (var (entry, stored) in _tokens)
+        foreach (var (entry, stored) in Current().Tokens)
             if (CryptographicOperations.FixedTimeEquals(hash, stored)) found = entry;
         return found;
     }
@@ -78,29 +71,31 @@ public sealed class TokenRegistry(DataFolder data, IFileSystem files, TimeProvid
         }
     }
 
-    /// <summary>Reads tokens.json again when it changed since the last look.</summary>
-    private void Refresh()
+    /// <summary>The tokens as the file holds them now: read again when it changed since the last look (a stat per request).</summary>
+    private Snapshot Current()
     {
         var info = files.FileInfo.New(_file.Path);
         var stamp = info.Exists ? (true, info.Length, info.LastWriteTimeUtc) : (false, -1L, default(DateTime));
-        if (stamp == _stamp) return;
+        var current = Volatile.Read(ref _current);
+        if (stamp == current.Stamp) return current;
         lock (_gate)
         {
-            if (stamp == _stamp) return;
+            current = _current;
+            if (stamp == current.Stamp) return current;
+            Snapshot next;
             try
             {
-                _tokens = _file.Read().Tokens.Select(entry => (entry, Convert.FromHexString(entry.Sha256))).ToList();
-                if (_broken || _stamp.Exists || stamp.Item1)
-                    logger.LogInformation("Tokens: {Count} in {File}", _tokens.Count, _file.Path);
-                _broken = false;
+                next = new Snapshot(stamp, _file.Read().Tokens.Select(entry => (entry, Convert.FromHexString(entry.Sha256))).ToList(), Broken: false);
+                if (current.Broken || current.Stamp.Exists || stamp.Item1)
+                    logger.LogInformation("Tokens: {Count} in {File}", next.Tokens.Count, _file.Path);
             }
-            catch (Exception error) when (error is ConfigurationException or FormatException)
+            catch (ConfigurationException error)
             {
-                _tokens = [];
-                _broken = true;
-                logger.LogError("{File} cannot be read, so every token is refused until it is fixed: {Problem}", _file.Path, error.Message);
+                next = new Snapshot(stamp, [], Broken: true);
+                logger.LogError("{Problem}. Until it is fixed every request is refused", error.Message);
             }
-            _stamp = stamp;
+            Volatile.Write(ref _current, next);
+            return next;
         }
     }
 }
@@ -114,7 +109,7 @@ public static class TokenUse
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(File.ReadAllText(path), Json) ?? [] : [];
+            return File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(File.ReadAllText(path), Json) ?? new() : new();
         }
         catch (Exception error) when (error is JsonException or IOException or UnauthorizedAccessException)
         {

@@ -33,7 +33,8 @@ public static class QueueCommands
 
     private static Option<string?> TokenOption() => new("--token")
     {
-        Description = $"token to send (default: the {TokenVariable} environment variable; none is needed on this machine while the broker has no tokens)",
+        Description = $"token to send (default: the {TokenVariable} environment variable, which other users cannot see in `ps` as they can this option; "
+            + "none is needed on this machine while the broker has no tokens)",
     };
 
     private static Option<string?> UrlOption() => new("--url") { Description = "broker address, e.g. http://127.0.0.1:5000 (default: from broker.json)" };

@@ -126,7 +126,8 @@ public static class TokenCommands
         }
         if (rows.Count == 0)
         {
-            Console.WriteLine("no tokens: only this machine may use the broker (add one with `media-broker token add NAME`)");
+            Console.WriteLine("no tokens: the broker serves requests without one, from this machine only (unless it runs with --allow-anonymous); "
+                + "add one with `media-broker token add NAME`");
             return ExitCodes.Ok;
         }
         var table = new Table().AddColumns("name", "role", "client_id", "created", "last used");

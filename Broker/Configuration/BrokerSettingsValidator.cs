@@ -44,8 +44,8 @@ public static partial class BrokerSettingsValidator
             Fail("stalled_request_timeout_seconds", "must be between 2 and 3600");
         if (settings.RequestHeadersTimeoutSeconds is < 1 or > 600)
             Fail("request_headers_timeout_seconds", "must be between 1 and 600");
-        if (!(settings.RequestsPerSecondPerToken >= 0))
-            Fail("requests_per_second_per_token", "must be zero (no limit) or more");
+        if (!(settings.RequestsPerSecondPerToken is >= 0 and <= 100_000))
+            Fail("requests_per_second_per_token", "must be between 0 (no limit) and 100000");
         if (settings.FailedTokenAttemptsPerMinute < 1)
             Fail("failed_token_attempts_per_minute", "must be at least 1");
         if (settings.MaxUnfinishedUploadsPerClient < 1)

@@ -35,8 +35,8 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
         return claims;
     }
 
-    /// <summary>The existing item for this content and conversion type, when the broker already has it.</summary>
-    public Item? FindExisting(string sha512, string conversionType) => store.FindByContent(sha512, conversionType);
+    /// <summary>The uploader's existing item for this content and conversion type, when the broker already has it from them.</summary>
+    public Item? FindExisting(UploadClaims claims, string sha512, string conversionType) => store.FindByContent(sha512, conversionType, claims.ClientId);
 
     /// <returns>The item, and whether it was created (false: the same content was already here).</returns>
     /// <exception cref="Rejection">The upload is refused; its bytes are gone.</exception>
@@ -47,7 +47,7 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
         {
             if (claims.Sha512 is { } expected && expected != staged.Sha512)
                 throw Rejection.ChecksumMismatch(expected, staged.Sha512);
-            if (claims.ConversionType is { } named && FindExisting(staged.Sha512, named) is { } known)
+            if (claims.ConversionType is { } named && FindExisting(claims, staged.Sha512, named) is { } known)
             {
                 staged.Discard();
                 return (known, false);

@@ -12,7 +12,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     private readonly Lock _gate = new();
     private readonly ValuePool _pool = new();
     private Dictionary<Guid, Item> _items = [];
-    private Dictionary<(string Sha512, string ConversionType), Guid> _byContent = [];
+    // By content, per client: one client's upload never answers with another client's item (which it may not see).
+    private Dictionary<(string Sha512, string ConversionType, string ClientId), Guid> _byContent = [];
     private SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _listingOrder = [];
     private readonly int[] _countByStatus = new int[ItemStatuses.All.Count];
     private long _usedBytes;
@@ -33,7 +34,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         {
             _version = version;
             _items = new Dictionary<Guid, Item>(items.Count);
-            _byContent = new Dictionary<(string, string), Guid>(items.Count);
+            _byContent = new Dictionary<(string, string, string), Guid>(items.Count);
             Array.Clear(_countByStatus);
             _usedBytes = 0;
             _pendingOutputBytes = 0;
@@ -71,9 +72,10 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         lock (_gate) return _items.GetValueOrDefault(itemId);
     }
 
-    public Item? FindByContent(string sha512, string conversionType)
+    /// <summary>This client's item of this content and conversion type.</summary>
+    public Item? FindByContent(string sha512, string conversionType, string clientId)
     {
-        lock (_gate) return FindByContentUnlocked(sha512, conversionType);
+        lock (_gate) return FindByContentUnlocked(sha512, conversionType, clientId);
     }
 
     /// <summary>Items in creation order, filtered and paged.</summary>
@@ -86,8 +88,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
             if (query.Ids is { } ids)
                 return PageOf(ids.Select(id => _items.GetValueOrDefault(id)).OfType<Item>().Where(query.Matches)
                     .OrderBy(item => item.CreatedAt).ThenBy(item => item.ItemId), query.After, limit);
-            if (query.Sha512Checksum is { } sha && query.ConversionType is { } type)
-                return PageOf(FindByContentUnlocked(sha, type) is { } found && query.Matches(found) ? [found] : [], query.After, limit);
+            if (query.Sha512Checksum is { } sha && query.ConversionType is { } type && query.ClientId is { } clientId)
+                return PageOf(FindByContentUnlocked(sha, type, clientId) is { } found && query.Matches(found) ? [found] : [], query.After, limit);
 
             IEnumerable<(DateTimeOffset CreatedAt, Guid Id)> keys = _listingOrder;
             if (query.After is { } after && _items.TryGetValue(after, out var cursor))
@@ -126,7 +128,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     {
         item = _pool.Compact(item);
         _items[item.ItemId] = item;
-        _byContent[(item.Sha512Checksum, item.ConversionType)] = item.ItemId;
+        _byContent[(item.Sha512Checksum, item.ConversionType, item.ClientId)] = item.ItemId;
         if (ordered) _listingOrder.Add((item.CreatedAt, item.ItemId));
         _countByStatus[(int)item.Status]++;
         _usedBytes += BytesOnDisk(item);
@@ -136,16 +138,16 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     private void Remove(Item item)
     {
         _items.Remove(item.ItemId);
-        if (_byContent.TryGetValue((item.Sha512Checksum, item.ConversionType), out var owner) && owner == item.ItemId)
-            _byContent.Remove((item.Sha512Checksum, item.ConversionType));
+        if (_byContent.TryGetValue((item.Sha512Checksum, item.ConversionType, item.ClientId), out var owner) && owner == item.ItemId)
+            _byContent.Remove((item.Sha512Checksum, item.ConversionType, item.ClientId));
         _listingOrder.Remove((item.CreatedAt, item.ItemId));
         _countByStatus[(int)item.Status]--;
         _usedBytes -= BytesOnDisk(item);
         _pendingOutputBytes -= PendingOutput(item);
     }
 
-    private Item? FindByContentUnlocked(string sha512, string conversionType) =>
-        _byContent.TryGetValue((sha512, conversionType), out var id) ? _items[id] : null;
+    private Item? FindByContentUnlocked(string sha512, string conversionType, string clientId) =>
+        _byContent.TryGetValue((sha512, conversionType, clientId), out var id) ? _items[id] : null;
 
     private long BytesOnDisk(Item item)
     {

@@ -47,7 +47,7 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
 
     public Item? Get(Guid itemId) => _catalog.Get(itemId);
 
-    public Item? FindByContent(string sha512, string conversionType) => _catalog.FindByContent(sha512, conversionType);
+    public Item? FindByContent(string sha512, string conversionType, string clientId) => _catalog.FindByContent(sha512, conversionType, clientId);
 
     public string FolderOf(Item item) => data.ItemFolder(item);
 
@@ -60,8 +60,8 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     public IReadOnlyList<Item> InState(ItemStatus status) => _catalog.InState(status);
 
     /// <summary>
-    /// Turns a fully received, verified upload into an item, unless an item with the same content and conversion
-    /// type exists: then that one is returned and nothing is created (the caller removes its staged folder).
+    /// Turns a fully received, verified upload into an item, unless the same client has an item with the same content
+    /// and conversion type: then that one is returned and nothing is created (the caller removes its staged folder).
     /// </summary>
     /// <param name="stagedFolder">A folder outside the state folders holding <see cref="ItemFiles.Input"/>; it becomes the item's folder.</param>
     public async Task<(Item Item, bool Created)> CreateAsync(string stagedFolder, Item draft, CancellationToken cancellationToken = default)
@@ -69,7 +69,7 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         await _createLock.WaitAsync(cancellationToken);
         try
         {
-            if (FindByContent(draft.Sha512Checksum, draft.ConversionType) is { } existing)
+            if (FindByContent(draft.Sha512Checksum, draft.ConversionType, draft.ClientId) is { } existing)
                 return (existing, false);
 
             var now = time.GetUtcNow();

@@ -91,10 +91,11 @@ public sealed class SyncEngine(
         {
             var conversionType = file.ConversionType ?? broker.Info?.DefaultConversionTypes.GetValueOrDefault(file.MediaType!)
                 ?? throw new BrokerUnavailableException(broker.Api.BaseAddress, "it has no default conversion type for " + file.MediaType);
-            // Ask first: the broker may have this content already (sent before a crash, or by another client).
+            // Ask first: the broker may have this content from this client already (sent before a crash, or from another
+            // folder). Another client's copy is not ours to follow: a broker with tokens would not even show it.
             var known = await broker.CallAsync(ct => broker.Api.ListAsync(new Dictionary<string, string?>
             {
-                ["sha512"] = file.Sha512Checksum, ["conversion_type"] = conversionType,
+                ["sha512"] = file.Sha512Checksum, ["conversion_type"] = conversionType, ["client_id"] = settings.EffectiveClientId,
             }, ct), ShortCall, cancellationToken);
             if (known.Items.FirstOrDefault() is { } existing)
             {

@@ -21,9 +21,14 @@ public static class AtomicFile
         var temporary = files.Path.Combine(folder, $".{files.Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
-            await using (var stream = files.FileStream.New(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            var options = new FileStreamOptions
             {
-                if (mode is { } permissions && !OperatingSystem.IsWindows()) files.File.SetUnixFileMode(temporary, permissions);
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous,
+            };
+            // Created with its permissions, so that a secret is never readable by others, not even for a moment.
+            if (mode is { } permissions && !OperatingSystem.IsWindows()) options.UnixCreateMode = permissions;
+            await using (var stream = files.FileStream.New(temporary, options))
+            {
                 await write(stream, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);

@@ -45,7 +45,7 @@ public static class OneShotUploadEndpoint
     {
         var query = request.Query;
         var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], caller.ClientIdFor(query["client_id"]));
-        if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(sha, type) is { } known)
+        if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(claims, sha, type) is { } known)
             return (known, false); // the broker has it: no need to read a single byte
         if (request.ContentLength is { } length) limits.EnsureAllowedSize(length);
         var file = await receiver.ReceiveAsync(body, request.ContentLength, cancellationToken);

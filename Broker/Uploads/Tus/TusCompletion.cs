@@ -45,7 +45,7 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
     private Item? ItemMadeBy(TusUploadRecord record)
     {
         if (record.Sha512 is not { } sha) return null;
-        if (record.ConversionType is { } type) return store.FindByContent(sha, type);
+        if (record.ConversionType is { } type) return store.FindByContent(sha, type, record.ClientId);
         return store.List(new ItemQuery { Sha512Checksum = sha, ClientId = record.ClientId, Limit = ItemQuery.MaxLimit }).Items
             .FirstOrDefault(item => item.CreatedAt >= record.CreatedAt);
     }

@@ -77,6 +77,30 @@ public sealed class GuardTests : IDisposable
         Assert.Equal(entriesBefore + 2, Directory.GetFileSystemEntries(incoming).Length); // bob's one upload: its folder and its record
     }
 
+    [Theory]
+    [InlineData("{ \"version\": 1, \"tokens\": [ { \"name\": \"sneaky\", \"role\": \"client\", \"sha256\": \"HASH\", \"created_at\": \"2026-01-01T00:00:00Z\" } ] }", "needs a client_id")]
+    [InlineData("{ \"version\": 1, \"tokens\": [ { \"name\": \"sneaky\", \"role\": \"Admin\", \"sha256\": \"HASH\", \"created_at\": \"2026-01-01T00:00:00Z\" } ] }", "role must be client or admin")]
+    [InlineData("{ \"version\": 1, \"tokens\": null }", "'tokens' must be a list")]
+    [InlineData("{ \"version\": 1, \"tokens\": [ { \"name\": \"sneaky\"", "cannot be read")]
+    public async Task A_tokens_file_that_does_not_say_exactly_who_a_token_is_for_refuses_every_request_and_the_log_says_why(string json, string problem)
+    {
+        await using var broker = await RunningBroker.StartAsync(_folder.Combine("data"));
+        var secret = MediaBroker.Broker.Auth.TokenSecrets.New();
+        await File.WriteAllTextAsync(Path.Combine(broker.Settings.DataPath, TokenFile.FileName), json.Replace("HASH", TokenSecrets.HashHex(secret)));
+        using var anonymous = broker.ClientWith(null);
+        using var sneaky = broker.ClientWith(secret);
+
+        foreach (var http in new[] { anonymous, sneaky })
+        {
+            using var refused = await http.GetAsync("api/items");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains("cannot read its tokens.json", await refused.ReadProblemDetailAsync(), StringComparison.Ordinal);
+        }
+        await broker.StopAsync();
+        var log = string.Join('\n', Directory.GetFiles(Path.Combine(broker.Settings.DataPath, "logs")).Select(File.ReadAllText));
+        Assert.Contains(problem, log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Anonymous_requests_are_served_only_without_tokens_and_only_on_loopback_unless_allowed()
     {
@@ -96,6 +120,7 @@ public sealed class GuardTests : IDisposable
             Assert.False(On(network).Allowed, network);
             Assert.NotNull(On(network).StartProblem());
             Assert.True(On(network, allow: true).Allowed, network);
+            Assert.StartsWith("NO TOKENS and --allow-anonymous", On(network, allow: true).Describe(), StringComparison.Ordinal); // logged at every start
             Assert.Null(On(network, allow: true).StartProblem());
         }
 

@@ -79,6 +79,27 @@ public sealed class OwnershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Content_another_client_sent_already_becomes_an_item_of_ones_own_never_an_answer_with_theirs()
+    {
+        var alices = await UploadAsAsync(_alice, 5);
+        var image = _folder.Combine("i5.png");
+        var sha = await MediaBroker.Shared.Hashing.Sha512Hex.OfFileAsync(image);
+
+        using var again = await _alice.PostAsync($"api/items?file_name=i5.png&conversion_type=webp", new ByteArrayContent(await File.ReadAllBytesAsync(image)));
+        using var bobs = await _bob.PostAsync($"api/items?file_name=i5.png&conversion_type=webp&sha512_checksum={sha}",
+            new ByteArrayContent(await File.ReadAllBytesAsync(image)));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode); // the same client: its existing item
+        Assert.Equal(alices.ItemId, (await again.ReadItemAsync()).ItemId);
+        Assert.Equal(HttpStatusCode.Created, bobs.StatusCode);
+        var bobsItem = await bobs.ReadItemAsync();
+        Assert.NotEqual(alices.ItemId, bobsItem.ItemId);
+        Assert.Equal("bob", bobsItem.ClientId);
+        var found = await _bob.GetFromJsonAsync($"api/items?sha512={sha}&conversion_type=webp", WireJsonContext.Default.ItemPage);
+        Assert.Equal([bobsItem.ItemId], found!.Items.Select(item => item.ItemId));
+    }
+
+    [Fact]
     public async Task An_admin_sees_and_acts_on_every_clients_items()
     {
         var alices = await UploadAsAsync(_alice, 3);

@@ -59,6 +59,7 @@ public sealed class SignedLinkTests : IAsyncLifetime
         var link = await LinkAsync(_item.ItemId);
 
         Assert.StartsWith($"{_broker.Url}links/{_item.ItemId}/photo%201.webp?expires=", link.Url, StringComparison.Ordinal);
+        Assert.Contains("&by=alice&", link.Url, StringComparison.Ordinal);
         Assert.Equal(_clock.GetUtcNow().AddDays(1).ToUnixTimeSeconds(), link.ExpiresAt.ToUnixTimeSeconds());
         var whole = await _nobody.GetByteArrayAsync(link.Url);
         Assert.Equal(_output, whole);
@@ -98,19 +99,22 @@ public sealed class SignedLinkTests : IAsyncLifetime
         var query = System.Web.HttpUtility.ParseQueryString(link.Query);
         var expires = long.Parse(query["expires"]!, System.Globalization.CultureInfo.InvariantCulture);
         var signature = query["signature"]!;
+        var by = query["by"]!;
         var path = link.AbsolutePath;
         string Flip(string text) => (text[0] == 'A' ? 'B' : 'A') + text[1..];
 
         var changed = new Dictionary<string, string>
         {
-            ["another item"] = $"{path.Replace(_item.ItemId.ToString(), other.ItemId.ToString())}?expires={expires}&signature={signature}",
-            ["another file name"] = $"{path.Replace("photo%201.webp", "photo%202.webp")}?expires={expires}&signature={signature}",
-            ["a later expiry"] = $"{path}?expires={expires + 86400}&signature={signature}",
-            ["an earlier expiry"] = $"{path}?expires={expires - 1}&signature={signature}",
-            ["another signature"] = $"{path}?expires={expires}&signature={Flip(signature)}",
-            ["a signature cut short"] = $"{path}?expires={expires}&signature={signature[..^1]}",
-            ["no signature"] = $"{path}?expires={expires}",
-            ["no expiry"] = $"{path}?signature={signature}",
+            ["another item"] = $"{path.Replace(_item.ItemId.ToString(), other.ItemId.ToString())}?expires={expires}&by={by}&signature={signature}",
+            ["another file name"] = $"{path.Replace("photo%201.webp", "photo%202.webp")}?expires={expires}&by={by}&signature={signature}",
+            ["a later expiry"] = $"{path}?expires={expires + 86400}&by={by}&signature={signature}",
+            ["an earlier expiry"] = $"{path}?expires={expires - 1}&by={by}&signature={signature}",
+            ["another maker"] = $"{path}?expires={expires}&by=root&signature={signature}",
+            ["another signature"] = $"{path}?expires={expires}&by={by}&signature={Flip(signature)}",
+            ["a signature cut short"] = $"{path}?expires={expires}&by={by}&signature={signature[..^1]}",
+            ["no signature"] = $"{path}?expires={expires}&by={by}",
+            ["no maker"] = $"{path}?expires={expires}&signature={signature}",
+            ["no expiry"] = $"{path}?by={by}&signature={signature}",
         };
         foreach (var (what, url) in changed)
         {
@@ -132,6 +136,19 @@ public sealed class SignedLinkTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await _nobody.GetAsync(link.Url)).StatusCode);
         var fresh = await LinkAsync(_item.ItemId);
         Assert.Equal(HttpStatusCode.OK, (await _nobody.GetAsync(fresh.Url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Revoking_the_token_that_made_a_link_ends_the_link()
+    {
+        var link = await LinkAsync(_item.ItemId);
+        Assert.Equal(HttpStatusCode.OK, (await _nobody.GetAsync(link.Url)).StatusCode);
+
+        await _broker.RevokeTokenAsync("alice");
+        using var refused = await _nobody.GetAsync(link.Url);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("the token that made this link ('alice') was revoked", await refused.ReadProblemDetailAsync(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -84,7 +84,11 @@ public sealed class BrokerCommandLineTests : IDisposable
     [Fact]
     public async Task Every_command_explains_itself_with_help()
     {
-        foreach (var command in new[] { new[] { "serve" }, ["queue", "add"], ["queue", "list"] })
+        foreach (var command in new[]
+        {
+            new[] { "serve" }, ["queue", "add"], ["queue", "list"], ["queue", "link"],
+            ["token", "add"], ["token", "list"], ["token", "revoke"], ["token", "rotate-link-key"],
+        })
         {
             var (exitCode, output, _) = await RunAsync([.. command, "--help"]);
             Assert.Equal(0, exitCode);
@@ -96,7 +100,7 @@ public sealed class BrokerCommandLineTests : IDisposable
 
         var (noChoiceExit, _, noChoiceErrors) = await RunAsync("queue");
         Assert.Equal(2, noChoiceExit);
-        Assert.Equal(["media-broker: 'media-broker queue' needs one of: add, list", "media-broker: see 'media-broker queue --help'"], noChoiceErrors.Trim().Split('\n'));
+        Assert.Equal(["media-broker: 'media-broker queue' needs one of: add, list, link", "media-broker: see 'media-broker queue --help'"], noChoiceErrors.Trim().Split('\n'));
 
         var (badPortExit, badPortOutput, badPortErrors) = await RunAsync("serve", "--port", "abc");
         Assert.Equal(2, badPortExit);
