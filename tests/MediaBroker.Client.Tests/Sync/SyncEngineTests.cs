@@ -98,8 +98,10 @@ public sealed class SyncEngineTests : IAsyncLifetime
     {
         var broker = await StartBrokerAsync("a");
         var clip = await TestMedia.VideoAsync(_client.Folder.Combine("big.mp4"), seconds: 6, size: "640x360", extension: "mp4", seed: 5);
-        // Convert it first, to know the output's size and cut the link half way through its download.
-        var item = await broker.Api.WaitUntilFinishedAsync((await (await broker.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = "mkv_x264" })).ReadItemAsync()).ItemId);
+        // Convert it first, as this client (the broker keeps one copy of a content per client), to know the output's size
+        // and cut the link half way through its download.
+        var fields = new Dictionary<string, string> { ["conversion_type"] = "mkv_x264", ["client_id"] = new MediaBroker.Client.Configuration.ClientSettings().EffectiveClientId };
+        var item = await broker.Api.WaitUntilFinishedAsync((await (await broker.PostMultipartAsync(clip, fields: fields)).ReadItemAsync()).ItemId);
         await using var proxy = new CuttingProxy(broker.Url, cutAfterBytes: item.Output!.FileSize / 2, cuts: 1, cutUploads: false);
         _client.Configure([("a", proxy.Url)]);
         File.Copy(clip, Path.Combine(_client.Drop, "big.mp4"));
