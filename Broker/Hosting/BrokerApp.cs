@@ -5,6 +5,7 @@ using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Configuration;
 using MediaBroker.Shared.Json;
 using MediaBroker.Shared.Reliability;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Routing.Constraints;
 using Serilog;
@@ -24,6 +25,7 @@ public static class BrokerApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSerilog(BrokerLogging.Create(data.Logs, hostOptions.LogToConsole), dispose: true);
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Apply(kestrel, settings));
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ReceiveBufferPoolFactory>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(9));
         builder.Services.ConfigureHttpJsonOptions(json => WireJson.Apply(json.SerializerOptions));
         builder.Services.AddProblemDetails();

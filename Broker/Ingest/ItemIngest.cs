@@ -73,6 +73,7 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
                 Status = ItemStatus.ToDo,
                 Media = media,
             };
+            await staged.OnDisk;
             var (item, created) = await store.CreateAsync(staged.Folder, draft, cancellationToken);
             if (created) staged.MarkCommitted();
             else staged.Discard();

@@ -15,8 +15,9 @@ public sealed class StagedFile
     private readonly IFileSystem _files;
     private int _ended;
 
-    private StagedFile(IFileSystem files, string folder, string path, long length, string sha512, bool resumable)
+    private StagedFile(IFileSystem files, string folder, string path, long length, string sha512, bool resumable, Task? onDisk = null)
     {
+        OnDisk = onDisk ?? Task.CompletedTask;
         _files = files;
         Folder = folder;
         Path = path;
@@ -32,12 +33,17 @@ public sealed class StagedFile
     /// <summary>Measured by the broker while the bytes arrived (or read again), never taken from the uploader.</summary>
     public string Sha512 { get; }
     public bool Resumable { get; }
+    /// <summary>
+    /// Done when the bytes are forced to disk. That may still be under way while the content is checked (ffprobe does
+    /// not need it); the item is made only after it.
+    /// </summary>
+    public Task OnDisk { get; }
 
     public static StagedFile OneShot(IFileSystem files, string folder, string path, long length, string sha512) =>
         new(files, folder, path, length, sha512, resumable: false);
 
-    public static StagedFile OfResumableUpload(IFileSystem files, string folder, string path, long length, string sha512) =>
-        new(files, folder, path, length, sha512, resumable: true);
+    public static StagedFile OfResumableUpload(IFileSystem files, string folder, string path, long length, string sha512, Task onDisk) =>
+        new(files, folder, path, length, sha512, resumable: true, onDisk);
 
     /// <summary>The folder is an item's now: nothing is left to discard.</summary>
     public void MarkCommitted() => Interlocked.Exchange(ref _ended, 1);

@@ -57,12 +57,13 @@ public sealed class PictureReader(BrokerSettings settings)
         // Too short to hold any picture's header. (This also keeps libvips from opening what is not a plain file, a
         // named pipe for one, whose stat size is 0: an open would wait for a writer, on a thread nothing can stop.)
         if (new FileInfo(path) is not { Exists: true, Length: >= MinimumLength }) return null;
+        if (PictureSignatures.FormatOf(path) is not { } signature) return null;
         string? loader;
         try { loader = Image.FindLoad(path); }
         catch (VipsException) { return null; }
         if (loader is null || !FormatByLoader.TryGetValue(loader, out var format)) return null;
         // ImageMagick reads a hundred formats, some of which read other files; only what starts as a BMP goes to it.
-        if (format == "bmp" && !StartsWith(path, "BM"u8)) return null;
+        if (format == "bmp" && signature != "bmp") return null;
         return format;
     }
 
@@ -100,12 +101,5 @@ public sealed class PictureReader(BrokerSettings settings)
         var line = lines.Length == 0 ? "unknown error" : lines[^1];
         return line.Replace(Path.GetFullPath(path), Path.GetFileName(path), StringComparison.Ordinal)
             .Replace(Path.GetDirectoryName(Path.GetFullPath(path)) + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
-    }
-
-    private static bool StartsWith(string path, ReadOnlySpan<byte> magic)
-    {
-        Span<byte> start = stackalloc byte[magic.Length];
-        using var file = File.OpenRead(path);
-        return file.ReadAtLeast(start, magic.Length, throwOnEndOfStream: false) == magic.Length && start.SequenceEqual(magic);
     }
 }

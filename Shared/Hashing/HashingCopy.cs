@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -15,10 +14,12 @@ public sealed class CopyLimitExceededException(long limit) : IOException($"more 
 /// Copies a stream while hashing it with SHA-512: the core of every verified transfer. Hashing is its slowest part,
 /// so reading, hashing and writing run as three stages on their own, passing a few buffers round: none of them ever
 /// waits for the others while there is work, and memory stays at those few buffers whatever the size of the file.
+/// Each byte is copied once, from the source into a buffer; the hash reads it there and the file is written from it
+/// (straight to the disk where it can: <see cref="ChunkWriter"/>).
 /// </summary>
 public static class HashingCopy
 {
-    public const int ChunkSize = 1 << 20;
+    public const int ChunkSize = ChunkBuffers.Size;
     private const int Buffers = 4;
 
     /// <param name="onWritten">
@@ -58,10 +59,11 @@ public static class HashingCopy
         return pipeline.Total;
     }
 
-    private sealed class Chunk(byte[] buffer, int length, long end)
+    private sealed class Chunk(Memory<byte> buffer, int length, long end)
     {
         private int _stagesLeft = 2;
-        public byte[] Buffer { get; } = buffer;
+        public Memory<byte> Buffer { get; } = buffer;
+        public ReadOnlyMemory<byte> Bytes => Buffer[..Length];
         public int Length { get; } = length;
         /// <summary>Total bytes up to and including this chunk.</summary>
         public long End { get; } = end;
@@ -70,14 +72,15 @@ public static class HashingCopy
 
     private sealed class Pipeline
     {
-        private readonly Channel<byte[]> _free = Channel.CreateBounded<byte[]>(Buffers);
+        private readonly Channel<Memory<byte>> _free = Channel.CreateBounded<Memory<byte>>(Buffers);
         private readonly Channel<Chunk> _toHash = Channel.CreateBounded<Chunk>(Buffers);
         private readonly Channel<Chunk> _toWrite = Channel.CreateBounded<Chunk>(Buffers);
         private readonly Task _hashing;
         private readonly Task _writing;
         private readonly Action<long>? _onWritten;
         private readonly Lock _progressGate = new();
-        private readonly List<byte[]> _rented = [];
+        private readonly List<Memory<byte>> _rented = [];
+        private readonly ChunkWriter _writer;
         private long _hashed, _written, _reported;
 
         public Pipeline(Stream destination, IReadOnlyList<IncrementalHash> hashes, Action<long>? onWritten)
@@ -85,20 +88,21 @@ public static class HashingCopy
             _onWritten = onWritten;
             for (var i = 0; i < Buffers; i++)
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+                var buffer = ChunkBuffers.Rent();
                 _rented.Add(buffer);
                 _free.Writer.TryWrite(buffer);
             }
             _hashing = Stage(_toHash, chunk =>
             {
-                foreach (var hash in hashes) hash.AppendData(chunk.Buffer, 0, chunk.Length);
+                foreach (var hash in hashes) hash.AppendData(chunk.Bytes.Span);
                 Done(chunk, ref _hashed);
                 return ValueTask.CompletedTask;
             });
             // Not cancelled half-way: a chunk that was read is written whole, so file and hash agree on what arrived.
+            _writer = new ChunkWriter(destination);
             _writing = Stage(_toWrite, async chunk =>
             {
-                await destination.WriteAsync(chunk.Buffer.AsMemory(0, chunk.Length), CancellationToken.None);
+                await _writer.WriteAsync(chunk.Bytes);
                 Done(chunk, ref _written);
             });
         }
@@ -169,7 +173,8 @@ public static class HashingCopy
             }
             finally
             {
-                foreach (var buffer in _rented) ArrayPool<byte>.Shared.Return(buffer);
+                _writer.Dispose();
+                foreach (var buffer in _rented) ChunkBuffers.Return(buffer);
             }
         }
 
@@ -187,14 +192,14 @@ public static class HashingCopy
             if (agreed > 0) _onWritten?.Invoke(agreed);
         }
 
-        private static async Task<(int Read, Exception? Failure)> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
+        private static async Task<(int Read, Exception? Failure)> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
         {
             var filled = 0;
             try
             {
                 while (filled < ChunkSize)
                 {
-                    var read = await source.ReadAsync(buffer.AsMemory(filled, ChunkSize - filled), cancellationToken);
+                    var read = await source.ReadAsync(buffer[filled..], cancellationToken);
                     if (read == 0) break;
                     filled += read;
                 }

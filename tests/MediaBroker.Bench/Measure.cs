@@ -47,6 +47,14 @@ public static class Measure
     /// <summary>The process's resident memory now (VmRSS), in bytes.</summary>
     public static long Resident(int pid) => ProcStatus(pid, "VmRSS:");
 
+    /// <summary>The CPU time (user and system) a process has used so far, in seconds, from /proc (clock ticks of 1/100 s).</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     private static long ProcStatus(int pid, string key)
     {
         var line = File.ReadAllLines($"/proc/{pid}/status").Single(line => line.StartsWith(key, StringComparison.Ordinal));

@@ -42,7 +42,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         var path = NamedPipe.Make(Path.Combine(folder, ItemFiles.Input));
         var sha512 = new string('0', 128);
         return resumable
-            ? StagedFile.OfResumableUpload(Disk.Real, folder, path, 1000, sha512)
+            ? StagedFile.OfResumableUpload(Disk.Real, folder, path, 1000, sha512, Task.CompletedTask)
             : StagedFile.OneShot(Disk.Real, folder, path, 1000, sha512);
     }
 
@@ -82,7 +82,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         var folder = Directory.CreateDirectory(Path.Combine(_store.Data.Incoming, $"tus-{Guid.NewGuid():N}")).FullName;
         var path = Path.Combine(folder, ItemFiles.Input);
         await File.WriteAllTextAsync(path, "not what was promised");
-        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 21, new string('a', 128));
+        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 21, new string('a', 128), Task.CompletedTask);
 
         var refusal = await Assert.ThrowsAsync<Rejection>(() =>
             _ingest.IngestAsync(staged, new UploadClaims("film.mkv", "mkv_x265", new string('b', 128), "local"), CancellationToken.None));
@@ -97,7 +97,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         var folder = Directory.CreateDirectory(Path.Combine(_store.Data.Incoming, $"tus-{Guid.NewGuid():N}")).FullName;
         var path = Path.Combine(folder, ItemFiles.Input);
         await File.WriteAllTextAsync(path, "every byte the client sent");
-        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 26, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)));
+        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 26, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)), Task.CompletedTask);
         var settings = RunningBroker.SettingsFor(_store.Data.Root) with { FfprobePath = _folder.Combine("no-such-ffprobe") };
         var ingest = new ItemIngest(_store, new MediaInspector(new PictureReader(settings), new MediaProbe(new ProgramRunner(_programs, TimeProvider.System), settings)), settings);
 
