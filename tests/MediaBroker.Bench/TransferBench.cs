@@ -73,6 +73,10 @@ public static class TransferBench
         Row("CPU s/GiB upload: broker / client", $"{Median(upload.BrokerCpu):0.00} / {Median(upload.ClientCpu):0.00}");
         Row("CPU s/GiB download: broker / client", $"{Median(download.BrokerCpu):0.00} / {Median(download.ClientCpu):0.00}");
         Row("CPU s/GiB of sha512sum, for scale", $"{Median(sha512sum.Select(rate => Gib / rate)):0.00}");
+        // Client and broker share this machine's cores here: what both spend per GiB, spread over all the cores, is
+        // the fastest either transfer could go on it (two machines would give each side its own cores).
+        Row($"ceiling from CPU on {Environment.ProcessorCount} cores shared: upload / download",
+            $"{Ceiling(upload) / 1e6:0} / {Ceiling(download) / 1e6:0} MB/s");
         var peak = await PeakMemoryAsync(folder);
         Verdict("upload at least 0.8x openssl", Median(uploadRatios) >= 0.8);
         Verdict("download at least 0.8x openssl", Median(downloadRatios) >= 0.8);
@@ -90,6 +94,8 @@ public static class TransferBench
         public List<double> BrokerCpu { get; } = [];
         public List<double> ClientCpu { get; } = [];
     }
+
+    private static double Ceiling(Samples samples) => Gib / ((Median(samples.BrokerCpu) + Median(samples.ClientCpu)) / Environment.ProcessorCount);
 
     private static List<double> RatiosTo(List<double> rates, List<double> references) => rates.Select((rate, i) => rate / references[i]).ToList();
 
