@@ -7,7 +7,8 @@ namespace MediaBroker.Broker.Hosting;
 /// <summary>
 /// Kestrel's memory pool hands out 4 KiB blocks, so an upload arrives 4 KiB per receive call: about 260,000 system
 /// calls and as many pipe segments per GiB, which cost more CPU than hashing the bytes. Blocks of 64 KiB make it 16
-/// times fewer. They are pinned (the socket writes into them) and kept for reuse, up to a bound, so memory stays flat.
+/// times fewer. They are pinned (the socket writes into them) and kept for reuse, up to a bound shared by all the pools
+/// Kestrel makes (one per I/O queue and listener), so memory stays flat whatever the number of cores.
 /// </summary>
 public sealed class ReceiveBufferPoolFactory : IMemoryPoolFactory<byte>
 {
@@ -17,11 +18,11 @@ public sealed class ReceiveBufferPoolFactory : IMemoryPoolFactory<byte>
 public sealed class ReceiveBufferPool : MemoryPool<byte>
 {
     public const int BlockSize = 64 << 10;
-    /// <summary>16 MiB of idle blocks at most; a burst beyond it is freed again by the garbage collector.</summary>
+    /// <summary>16 MiB of idle blocks at most, for all pools together; a burst beyond it is freed by the garbage collector.</summary>
     private const int MaxIdle = 256;
 
-    private readonly ConcurrentQueue<byte[]> _idle = new();
-    private int _idleCount;
+    private static readonly ConcurrentQueue<byte[]> Idle = new();
+    private static int _idleCount;
 
     public override int MaxBufferSize => BlockSize;
 
@@ -29,20 +30,21 @@ public sealed class ReceiveBufferPool : MemoryPool<byte>
     {
         if (minBufferSize > BlockSize)
             throw new ArgumentOutOfRangeException(nameof(minBufferSize), $"blocks are {BlockSize} bytes");
-        if (_idle.TryDequeue(out var block)) Interlocked.Decrement(ref _idleCount);
+        if (Idle.TryDequeue(out var block)) Interlocked.Decrement(ref _idleCount);
         else block = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
-        return new Block(this, block);
+        return new Block(block);
     }
 
-    private void Return(byte[] block)
+    private static void Return(byte[] block)
     {
-        if (Interlocked.Increment(ref _idleCount) <= MaxIdle) _idle.Enqueue(block);
+        if (Interlocked.Increment(ref _idleCount) <= MaxIdle) Idle.Enqueue(block);
         else Interlocked.Decrement(ref _idleCount);
     }
 
-    protected override void Dispose(bool disposing) => _idle.Clear();
+    /// <summary>The idle blocks are shared with the other pools, so they stay.</summary>
+    protected override void Dispose(bool disposing) { }
 
-    private sealed class Block(ReceiveBufferPool pool, byte[] array) : IMemoryOwner<byte>
+    private sealed class Block(byte[] array) : IMemoryOwner<byte>
     {
         private byte[]? _array = array;
 
@@ -50,7 +52,7 @@ public sealed class ReceiveBufferPool : MemoryPool<byte>
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _array, null) is { } returned) pool.Return(returned);
+            if (Interlocked.Exchange(ref _array, null) is { } returned) Return(returned);
         }
     }
 }

@@ -12,11 +12,13 @@ public static class PictureSignatures
     /// <summary>Enough for every signature below, including the brands of a HEIF file's first box.</summary>
     public const int HeaderLength = 64;
 
-    private static ReadOnlySpan<byte> Jpeg => [0xFF, 0xD8, 0xFF];
+    /// <summary>The start-of-image marker, all libvips asks of a JPEG too.</summary>
+    private static ReadOnlySpan<byte> Jpeg => [0xFF, 0xD8];
     private static ReadOnlySpan<byte> Png => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>ISO base media brands of HEIC, HEIF and AVIF pictures (ISO/IEC 23008-12, AV1 image format).</summary>
-    private static readonly string[] HeifBrands = ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1", "msf1", "mif2", "miaf", "avif", "avis"];
+    private static readonly byte[][] HeifBrands = [.. new[] { "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1", "msf1", "mif2", "mif3", "miaf", "avif", "avis" }
+        .Select(System.Text.Encoding.ASCII.GetBytes)];
 
     /// <summary>The format the header says, in the broker's words (jpeg, png, gif, webp, tiff, heif, bmp), or null.</summary>
     public static string? FormatOf(ReadOnlySpan<byte> header)
@@ -31,11 +33,19 @@ public static class PictureSignatures
         return null;
     }
 
+    /// <returns>Null too when the file cannot be read (gone meanwhile, not allowed): then it is no picture either.</returns>
     public static string? FormatOf(string path)
     {
         Span<byte> header = stackalloc byte[HeaderLength];
-        using var file = File.OpenRead(path);
-        return FormatOf(header[..file.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false)]);
+        try
+        {
+            using var file = File.OpenRead(path);
+            return FormatOf(header[..file.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false)]);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>An ftyp box first whose major or compatible brands name a HEIF picture (an MP4 or MOV names others).</summary>
@@ -45,8 +55,11 @@ public static class PictureSignatures
         var boxEnd = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(header), (uint)header.Length);
         for (var at = 8; at + 4 <= boxEnd; at += at == 8 ? 8 : 4) // the major brand, the minor version (skipped), then compatible brands
         {
-            var brand = System.Text.Encoding.ASCII.GetString(header.Slice(at, 4));
-            if (HeifBrands.Contains(brand)) return true;
+            var brand = header.Slice(at, 4);
+            foreach (var heif in HeifBrands)
+            {
+                if (brand.SequenceEqual(heif)) return true;
+            }
         }
         return false;
     }

@@ -86,6 +86,8 @@ public static class HashingCopy
         public Pipeline(Stream destination, IReadOnlyList<IncrementalHash> hashes, Action<long>? onWritten)
         {
             _onWritten = onWritten;
+            // First: should it fail, no stage is waiting for chunks yet and no buffer has been taken.
+            _writer = new ChunkWriter(destination);
             for (var i = 0; i < Buffers; i++)
             {
                 var buffer = ChunkBuffers.Rent();
@@ -99,7 +101,6 @@ public static class HashingCopy
                 return ValueTask.CompletedTask;
             });
             // Not cancelled half-way: a chunk that was read is written whole, so file and hash agree on what arrived.
-            _writer = new ChunkWriter(destination);
             _writing = Stage(_toWrite, async chunk =>
             {
                 await _writer.WriteAsync(chunk.Bytes);
@@ -173,8 +174,14 @@ public static class HashingCopy
             }
             finally
             {
-                _writer.Dispose();
-                foreach (var buffer in _rented) ChunkBuffers.Return(buffer);
+                try
+                {
+                    _writer.Dispose();
+                }
+                finally
+                {
+                    foreach (var buffer in _rented) ChunkBuffers.Return(buffer);
+                }
             }
         }
 

@@ -36,12 +36,14 @@ public sealed class ChunkWriterTests : IDisposable
     }
 
     /// <summary>Whether O_DIRECT is set on the open file, as the kernel reports it (flags in octal).</summary>
-    private static bool IsDirectNow(FileStream file)
+    private static bool IsDirectNow(FileStream file) => IsDirectNow(file.SafeFileHandle.DangerousGetHandle());
+
+    private static bool IsDirectNow(nint fd)
     {
-        var fd = file.SafeFileHandle.DangerousGetHandle();
         var flags = File.ReadAllLines($"/proc/self/fdinfo/{fd}").Single(line => line.StartsWith("flags:", StringComparison.Ordinal));
         var value = Convert.ToInt64(flags["flags:".Length..].Trim(), 8);
-        var direct = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is System.Runtime.InteropServices.Architecture.Arm64 ? 0x10000 : 0x4000;
+        var direct = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
+            is System.Runtime.InteropServices.Architecture.Arm64 or System.Runtime.InteropServices.Architecture.Arm ? 0x10000 : 0x4000;
         return (value & direct) != 0;
     }
 
@@ -148,6 +150,68 @@ public sealed class ChunkWriterTests : IDisposable
             await WriteInChunksAsync(writer, bytes);
         }
         Assert.Equal(bytes, files.File.ReadAllBytes("/data/film.mkv"));
+    }
+
+    [Theory]
+    [InlineData(ChunkBuffers.Size)] // a whole chunk already there: the rest goes straight to disk
+    [InlineData(1000)] // a resumed download off a 4 KiB boundary: the ordinary way
+    public async Task Appends_to_a_partial_file_as_a_resumed_download_does(int existing)
+    {
+        var head = Bytes(existing, seed: 10);
+        var rest = Bytes(2 * ChunkBuffers.Size + 5, seed: 11);
+        var path = Path.Combine(_folder, "partial.mkv");
+        await File.WriteAllBytesAsync(path, head);
+        await using (var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+        {
+            using (var writer = new ChunkWriter(file))
+            {
+                Assert.Equal(existing % ChunkBuffers.Alignment == 0, writer.IsDirect);
+                await WriteInChunksAsync(writer, rest);
+            }
+            Assert.Equal(head.Length + rest.Length, file.Position);
+        }
+        Assert.Equal(head.Concat(rest).ToArray(), await File.ReadAllBytesAsync(path));
+    }
+
+    [Fact]
+    public async Task A_buffer_the_disk_refuses_to_take_directly_is_written_the_ordinary_way()
+    {
+        var bytes = Bytes(8 * ChunkBuffers.Alignment, seed: 12);
+        var path = Path.Combine(_folder, "refused.mkv");
+        var buffer = ChunkBuffers.Rent();
+        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 0))
+        {
+            using var writer = new ChunkWriter(file);
+            Assert.True(writer.IsDirect);
+            // One byte into the buffer: not on a 4 KiB boundary in memory, which direct I/O refuses (EINVAL).
+            var unaligned = buffer.Slice(1, bytes.Length);
+            bytes.CopyTo(unaligned);
+            await writer.WriteAsync(unaligned);
+            Assert.False(writer.IsDirect);
+            await writer.WriteAsync(unaligned);
+        }
+        ChunkBuffers.Return(buffer);
+        Assert.Equal(bytes.Concat(bytes).ToArray(), await File.ReadAllBytesAsync(path));
+    }
+
+    [Fact]
+    public async Task A_verified_copy_to_a_file_goes_straight_to_disk()
+    {
+        var bytes = Bytes(3 * ChunkBuffers.Size + 100, seed: 13);
+        var path = Path.Combine(_folder, "copied.mkv");
+        var directWhileCopying = new List<bool>();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA512);
+        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous))
+        {
+            var fd = file.SafeFileHandle.DangerousGetHandle();
+            var copied = await HashingCopy.CopyAsync(new MemoryStream(bytes), file, hash, onWritten: _ => directWhileCopying.Add(IsDirectNow(fd)));
+            Assert.Equal(bytes.Length, copied);
+            Assert.Equal(bytes.Length, file.Position);
+            Assert.False(IsDirectNow(file));
+        }
+        Assert.Contains(true, directWhileCopying);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
+        Assert.Equal(System.Security.Cryptography.SHA512.HashData(bytes), hash.GetHashAndReset());
     }
 
     [Fact]

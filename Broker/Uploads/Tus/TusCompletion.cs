@@ -23,7 +23,9 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
             var sha512 = await uploads.Sha512OfAsync(record, cancellationToken);
             var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId);
             var staged = StagedFile.OfResumableUpload(files, uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512, onDisk);
-            var (item, _) = await ingest.IngestAsync(staged, claims, cancellationToken);
+            var (item, created) = await ingest.IngestAsync(staged, claims, cancellationToken);
+            // Content the broker had already: the bytes were dropped without waiting for their fsync.
+            if (!created) await onDisk.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             uploads.MarkCompleted(record, item.ItemId);
             return item;
         }

@@ -24,15 +24,18 @@ public sealed class PictureSignaturesTests
         { "FF D8 FF E0 00 10 4A 46 49 46", "jpeg" },
         { "89 50 4E 47 0D 0A 1A 0A 00 00", "png" },
         { "47 49 46 38 39 61 01 00", "gif" },
+        { "47 49 46 38 37 61 01 00", "gif" },
         { "52 49 46 46 24 00 00 00 57 45 42 50 56 50 38 20", "webp" },
         { "52 49 46 46 24 00 00 00 57 41 56 45 66 6D 74 20", null }, // RIFF, but a WAV
         { "49 49 2A 00 08 00 00 00", "tiff" },
         { "4D 4D 00 2A 00 00 00 08", "tiff" },
+        { "49 49 2B 00 08 00 00 00", "tiff" }, // BigTIFF
         { "42 4D 36 00 0C 00 00 00", "bmp" },
         { "1A 45 DF A3 9F 42 86 81 01", null }, // Matroska
         { "49 44 33 04 00 00 00 00", null }, // MP3 with ID3
         { "00 00 01 BA 44 00 04 00", null }, // MPEG program stream
-        { "FF D8", null }, // too short to tell
+        { "FF D8", "jpeg" }, // the start-of-image marker is all libvips asks for too
+        { "FF", null }, // too short to tell
         { "", null },
     };
 
@@ -47,12 +50,21 @@ public sealed class PictureSignaturesTests
         Assert.Equal("heif", PictureSignatures.FormatOf(Ftyp("heic", "mif1", "heic")));
         Assert.Equal("heif", PictureSignatures.FormatOf(Ftyp("avif", "avif", "mif1", "miaf")));
         Assert.Equal("heif", PictureSignatures.FormatOf(Ftyp("mif1", "heic"))); // a major brand of its own, HEIC among the compatible
+        Assert.Equal("heif", PictureSignatures.FormatOf(Ftyp("heix")));
+        Assert.Equal("heif", PictureSignatures.FormatOf(Ftyp("avis", "avis", "msf1")));
+        Assert.Equal("heif", PictureSignatures.FormatOf(Ftyp("isom", "mif2")));
         Assert.Null(PictureSignatures.FormatOf(Ftyp("isom", "isom", "iso2", "avc1", "mp41")));
         Assert.Null(PictureSignatures.FormatOf(Ftyp("qt  ", "qt  ")));
-        // A brand named past the end of its box does not count.
+        // A brand named past the end of its box does not count; nor does a box that claims no size, or a 64-bit one.
         var lying = Ftyp("isom", "isom", "heic");
         lying[3] = 16;
         Assert.Null(PictureSignatures.FormatOf(lying));
+        foreach (var size in new byte[] { 0, 1 })
+        {
+            var odd = Ftyp("heic", "heic");
+            odd[3] = size;
+            Assert.Null(PictureSignatures.FormatOf(odd));
+        }
     }
 
     [Fact]
