@@ -9,27 +9,34 @@ using Microsoft.Extensions.Logging;
 namespace MediaBroker.Broker.Storage;
 
 /// <summary>What recovery hands to the store.</summary>
-/// <param name="IndexIsStale">index.json did not describe the folders and should be rewritten at once.</param>
-public sealed record RecoveredItems(IReadOnlyList<Item> Items, long Version, bool IndexIsStale);
+/// <param name="Items">Every item, as memory keeps it.</param>
+/// <param name="Version">The version index.json and its journal reached, before the changes recovery found.</param>
+/// <param name="JournalLength">The journal's whole lines, in bytes: a torn last line after it is cut off at the next write.</param>
+/// <param name="Changed">Records that differ from the index (settled or changed after its last line): to be journaled.</param>
+/// <param name="Dropped">Items of the index whose folder is gone: to be journaled as deleted.</param>
+/// <param name="Everything">Every full record, when there was no index to trust: a new index.json is written from them.</param>
+public sealed record RecoveredItems(IReadOnlyCollection<ItemSummary> Items, NameTable Names, long Version, long JournalLength,
+    IReadOnlyList<Item> Changed, IReadOnlyList<ItemSummary> Dropped, IReadOnlyList<Item>? Everything);
 
 /// <summary>
-/// Start-up reconciliation of index.json with the folders. The folders win: an item is in the state whose folder
-/// holds it. Items of an interrupted run (in_progress) go back to to_do; half-written files are removed;
-/// whatever cannot be explained is moved to lost_and_found and reported, never deleted.
+/// Start-up reconciliation of the index (index.json plus index.journal) with the folders. The folders win: an item is
+/// in the state whose folder holds it. Items of an interrupted run (in_progress) go back to to_do; half-written files
+/// are removed; whatever cannot be explained is moved to lost_and_found and reported, never deleted.
 /// </summary>
 /// <remarks>
-/// Fast at 100,000 items: an item whose folder has not changed since the last index snapshot is taken from the index
-/// as it is; only folders modified after the snapshot (their item.json or a temporary file was written since) are
-/// read. Every change of an item rewrites its item.json inside its folder, which updates the folder's time.
+/// Fast at a million items: after a clean stop the index is exact and only in_progress is looked at. After a crash
+/// the state folders are listed (a folder in another state than the index says is a move to settle), and only folders
+/// modified after the journal's last write are read: every change of an item rewrites its item.json inside its folder,
+/// which updates the folder's time, and is journaled right after. Without an index to trust (none, unreadable, laid
+/// out by hand, a journal damaged in the middle) every folder is read and a new index.json written.
 /// </remarks>
-/// <param name="previousRunStoppedCleanly">
-/// The last broker stopped after writing its final index.json (see <see cref="RunMarker"/>): the index is trusted and
-/// folder times are not even looked at. Otherwise every folder's time is compared with the last snapshot's.
-/// </param>
+/// <param name="previousRunStoppedCleanly">The last broker stopped after writing its final journal line (see <see cref="RunMarker"/>).</param>
 public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger logger, bool previousRunStoppedCleanly = false)
 {
-    // Folder times can lag a change by the file system's timestamp granularity; read a little more than needed.
+    // Folder times can lag a change by the file system's timestamp granularity, and a change is journaled a moment
+    // after its folder changed: read a little more than needed.
     private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
+    private readonly NameTable _names = new();
 
     public RecoveredItems Recover()
     {
@@ -38,42 +45,93 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         RemoveLeftoverFiles(data.Incoming);
         EmptyTrash();
 
-        // Listing 100,000 folders and parsing the index are independent: do both at once.
-        var withTimes = !previousRunStoppedCleanly;
-        var listing = Task.Run(() => ItemStatuses.All.Select(status => ListStateFolder(status, withTimes)).ToArray());
-        var index = ReadIndex();
+        var names = _names;
+        // Listing a million folders and parsing the index are independent: do both at once.
+        var listed = previousRunStoppedCleanly ? [ItemStatus.InProgress] : ItemStatuses.All.ToArray();
+        var listing = Task.Run(() => listed.Select(status => ListStateFolder(status, withTimes: true)).ToArray());
+        var index = ReadIndex(names);
+        var journal = index is null ? null : ReadJournal(index.Version, names);
+        var trusted = index is { Untrusted: false } && journal is not null;
+        if (!trusted && previousRunStoppedCleanly)
+        {
+            listed = ItemStatuses.All.ToArray();
+            listing = Task.Run(() => listed.Select(status => ListStateFolder(status, withTimes: true)).ToArray());
+        }
+
+        var indexed = new Dictionary<Guid, ItemSummary>(trusted ? index!.Items.Count : 0);
+        // Without an index to trust, every folder is read.
+        if (trusted)
+        {
+            foreach (var item in index!.Items) indexed[item.ItemId] = item;
+            foreach (var (id, summary) in journal!.Changes)
+                if (summary is { } latest) indexed[id] = latest;
+                else indexed.Remove(id);
+        }
+        var lastWrite = trusted && files.File.Exists(data.JournalFile) ? files.File.GetLastWriteTimeUtc(data.JournalFile) : index?.TakenAt.UtcDateTime;
+        var changedAfter = trusted ? (lastWrite!.Value - ClockSlack) : DateTime.MinValue;
         var folders = listing.GetAwaiter().GetResult();
 
-        var indexed = index?.Entries().ToDictionary(entry => entry.Item.ItemId) ?? [];
-        // After a clean stop the index is the truth; otherwise only folders untouched since its snapshot are.
-        var changedAfter = index is null ? DateTime.MinValue
-            : previousRunStoppedCleanly ? DateTime.MaxValue
-            : (index.SnapshotTakenAt - ClockSlack).UtcDateTime;
-        var found = new Dictionary<Guid, Item>(indexed.Count);
-        long changes = 0;
-
-        foreach (var (status, entries) in ItemStatuses.All.Zip(folders))
+        var found = new Dictionary<Guid, ItemSummary>(indexed.Count);
+        var changed = new List<Item>();
+        var everything = trusted ? null : new List<Item>();
+        foreach (var (status, entries) in listed.Zip(folders))
         {
             foreach (var entry in entries)
             {
-                var item = RecoverItem(entry, status, indexed, changedAfter, found);
-                if (item is null) continue;
-                if (!indexed.TryGetValue(item.ItemId, out var known) || known.Item.Version != item.Version || known.Status != status)
-                    changes += Math.Max(1, item.Version - (known.Item?.Version ?? 0));
-                found[item.ItemId] = item;
+                var recovered = RecoverItem(entry, status, indexed, changedAfter, found);
+                if (recovered is null) continue;
+                var (summary, record) = recovered.Value;
+                found[summary.ItemId] = summary;
+                everything?.Add(record!);
+                if (trusted && record is not null && (!indexed.TryGetValue(summary.ItemId, out var known) || known.Version != summary.Version || known.Status != summary.Status))
+                    changed.Add(record);
             }
         }
+        foreach (var (id, summary) in indexed)
+            if (!found.ContainsKey(id) && !listed.Contains(summary.Status)) found[id] = summary;
+        var dropped = indexed.Values.Where(summary => !found.ContainsKey(summary.ItemId)).ToList();
+        foreach (var summary in dropped)
+            logger.LogWarning("Item {ItemId} is in index.json but its folder is gone; it is dropped from the index", summary.ItemId);
 
-        var vanished = indexed.Keys.Where(id => !found.ContainsKey(id)).ToList();
-        foreach (var id in vanished)
-            logger.LogWarning("Item {ItemId} is in index.json but its folder is gone; it is dropped from the index", id);
-        changes += vanished.Count;
-
-        if (changes > 0 || index is null)
-            logger.LogInformation("Recovery: {Count} items, {Changes} changes since the last index snapshot", found.Count, changes);
-        return new RecoveredItems(found.Values.ToList(), (index?.Version ?? 0) + changes, IndexIsStale: changes > 0 || index is null);
+        var version = journal?.Version ?? index?.Version ?? 0;
+        if (changed.Count > 0 || dropped.Count > 0 || !trusted)
+            logger.LogInformation("Recovery: {Count} items, {Changes} changes since the index's last line{Rebuilt}", found.Count,
+                changed.Count + dropped.Count, trusted ? "" : "; the index is written anew from the item folders");
+        return new RecoveredItems(found.Values, names, version, journal?.Length ?? 0, changed, dropped, everything);
     }
 
+    /// <summary>The journal's changes after the snapshot, the version they reach and the length of its whole lines; null when it is damaged.</summary>
+    private sealed record JournalChanges(List<(Guid ItemId, ItemSummary? Summary)> Changes, long Version, long Length);
+
+    private JournalChanges? ReadJournal(long snapshotVersion, NameTable names)
+    {
+        var changes = new List<(Guid, ItemSummary?)>();
+        if (!files.File.Exists(data.JournalFile)) return new JournalChanges(changes, snapshotVersion, 0);
+        var version = snapshotVersion;
+        long length = 0;
+        string? damage = null;
+        using (var stream = files.FileStream.New(data.JournalFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
+        {
+            LineBlocks.Read(stream, (block, offset) =>
+            {
+                foreach (var (line, lineOffset, ended) in LineBlocks.Lines(block, offset))
+                {
+                    if (damage is not null || length < lineOffset) { damage ??= $"an unreadable line at byte {length}"; return; }
+                    if (JournalLine.Parse(line.Span, names) is not { } entry || !ended) continue; // torn, if it is the last one
+                    if (entry.Version > snapshotVersion)
+                    {
+                        if (entry.Version != version + 1) { damage = $"version {entry.Version} follows {version}"; return; }
+                        version = entry.Version;
+                        changes.Add((entry.ItemId, entry.Summary));
+                    }
+                    length = lineOffset + line.Length + 1;
+                }
+            });
+        }
+        if (damage is null) return new JournalChanges(changes, version, length);
+        KeepAside(data.JournalFile, $"index.journal is damaged ({damage})");
+        return null;
+    }
     /// <summary>One entry of a state folder: its name, the item id it names (if any), whether it is a folder, when it last changed.</summary>
     private readonly record struct FolderEntry(string Name, Guid? ItemId, bool IsFolder, DateTime WrittenAt);
 
@@ -89,8 +147,9 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
                 withTimes && isFolder ? entry.LastWriteTimeUtc : DateTime.MinValue);
         }).ToArray();
 
-    private Item? RecoverItem(FolderEntry entry, ItemStatus status, Dictionary<Guid, (ItemStatus Status, Item Item)> indexed,
-        DateTime changedAfter, Dictionary<Guid, Item> found)
+    /// <returns>The item's summary, and its full record when it was read from its folder.</returns>
+    private (ItemSummary Summary, Item? Record)? RecoverItem(FolderEntry entry, ItemStatus status, Dictionary<Guid, ItemSummary> indexed,
+        DateTime changedAfter, Dictionary<Guid, ItemSummary> found)
     {
         var path = files.Path.Combine(data.StateFolder(status), entry.Name);
         if (!entry.IsFolder || entry.ItemId is not { } itemId)
@@ -106,11 +165,13 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
 
         if (entry.WrittenAt < changedAfter && status != ItemStatus.InProgress
             && indexed.TryGetValue(itemId, out var known) && known.Status == status)
-            return known.Item;
+            return (known, null);
 
         RemoveLeftoverFiles(path);
         var recorded = ReadMetadata(path, itemId);
-        return recorded is null ? null : Settle(recorded, status, path);
+        if (recorded is null) return null;
+        var settled = Settle(recorded, status, path);
+        return (ItemSummary.Of(settled, _names!), settled);
     }
 
     /// <summary>
@@ -186,16 +247,37 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         return null;
     }
 
-    private IndexDocument? ReadIndex()
+    /// <returns>The snapshot's summaries, or null when there is none to trust (then every folder is read).</returns>
+    private SnapshotSummaries? ReadIndex(NameTable names)
     {
         try
         {
-            return IndexFile.Read(files, data.IndexFile);
+            return SnapshotReader.Read(files, data.IndexFile, names);
+        }
+        catch (InvalidDataException) when (IsLaidOutByHand(out var version))
+        {
+            // Still valid JSON: kept where it is, and replaced by one in the broker's layout, with its version carried on.
+            logger.LogInformation("index.json is not laid out one item a line (edited by hand?); it is written anew from the item folders");
+            return new SnapshotSummaries(version, DateTimeOffset.MinValue, [], 0) { Untrusted = true };
         }
         catch (InvalidDataException error)
         {
             KeepAside(data.IndexFile, $"{error.Message}; it is rebuilt from the item folders");
             return null;
+        }
+    }
+
+    private bool IsLaidOutByHand(out long version)
+    {
+        try
+        {
+            version = IndexFile.Read(files, data.IndexFile)?.Version ?? 0;
+            return true;
+        }
+        catch (InvalidDataException)
+        {
+            version = 0;
+            return false;
         }
     }
 
