@@ -15,12 +15,16 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
     private long _length;
     private long _writtenVersion;
     private bool _failing;
+    private long _bytesWritten;
 
     /// <summary>Bytes of whole lines on disk.</summary>
     public long Length { get { lock (_gate) return _length; } }
 
     /// <summary>Every change up to this version is on disk (in index.json or in the journal).</summary>
     public (long Version, long Length) Written { get { lock (_gate) return (_writtenVersion, _length); } }
+
+    /// <summary>Bytes this journal wrote since the broker started (lines, and the lines carried over at a restart).</summary>
+    public long BytesWritten { get { lock (_gate) return _bytesWritten; } }
 
     /// <summary>Changes that could not be written yet.</summary>
     public int Pending { get { lock (_gate) return _pending.Count; } }
@@ -75,6 +79,7 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
                 }
                 files.File.Move(temporary, path, overwrite: true);
                 files.FlushFolder(files.Path.GetDirectoryName(path)!);
+                _bytesWritten += Math.Max(0, _length - snapshotLength);
                 _length -= snapshotLength;
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -104,6 +109,7 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
             foreach (var (version, line) in _pending)
             {
                 _length += line.Length;
+                _bytesWritten += line.Length;
                 _writtenVersion = version;
             }
             _pending.Clear();

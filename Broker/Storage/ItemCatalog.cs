@@ -51,7 +51,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
 
     /// <summary>Records a change: null before = created, null after = deleted. A persisted change counts in the version.</summary>
     /// <returns>The index version the change makes (the current one when it is not persisted).</returns>
-    public long Apply(Guid? before, Item? after, bool persisted)
+    /// <param name="steps">How far the version moves on for a persisted change: more than one only for what recovery found.</param>
+    public long Apply(Guid? before, Item? after, bool persisted, long steps = 1)
     {
         lock (_gate)
         {
@@ -62,7 +63,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
                 Add(ItemSummary.Of(after, Names));
                 if (after.Status == ItemStatus.InProgress) _running[after.ItemId] = after;
             }
-            return persisted ? ++_version : _version;
+            return persisted ? _version += steps : _version;
         }
     }
 

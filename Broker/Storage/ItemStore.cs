@@ -54,7 +54,7 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         // What recovery found beyond the index's last line goes into the journal, as any change would.
         lock (_publishing)
         {
-            foreach (var item in recovered.Changed) _index.Changed(_catalog.Apply(item.ItemId, item, persisted: true), item);
+            foreach (var (item, steps) in recovered.Changed) _index.Changed(_catalog.Apply(item.ItemId, item, persisted: true, steps), item);
             foreach (var summary in recovered.Dropped) _index.Deleted(_catalog.Apply(summary.ItemId, null, persisted: true), summary.ItemId);
         }
     }

@@ -18,6 +18,10 @@ public sealed class StoreIndex(DataFolder data, IFileSystem files, ILogger logge
     private readonly IndexJournal _journal = new(files, data.JournalFile, logger);
     private readonly SemaphoreSlim _rewriting = new(1, 1);
     private long _snapshotBytes;
+    private long _snapshotBytesWritten;
+
+    /// <summary>Bytes the index wrote since the broker started: journal lines and snapshots (for scripts/bench).</summary>
+    public long BytesWritten => _journal.BytesWritten + Interlocked.Read(ref _snapshotBytesWritten);
 
     /// <summary>Changes that could not be written to the journal yet (a full disk); they are retried in order.</summary>
     public int Pending => _journal.Pending;
@@ -61,7 +65,9 @@ public sealed class StoreIndex(DataFolder data, IFileSystem files, ILogger logge
             await files.WriteAtomicallyAsync(data.IndexFile, (stream, _) =>
                 Task.Run(() => SnapshotMerge.Write(files, data, length, version, takenAt, stream), CancellationToken.None), cancellationToken);
             _journal.Restart(length);
-            Volatile.Write(ref _snapshotBytes, files.FileInfo.New(data.IndexFile).Length);
+            var written = files.FileInfo.New(data.IndexFile).Length;
+            Volatile.Write(ref _snapshotBytes, written);
+            Interlocked.Add(ref _snapshotBytesWritten, written);
         }
         finally
         {

@@ -12,11 +12,14 @@ namespace MediaBroker.Broker.Storage;
 /// <param name="Items">Every item, as memory keeps it.</param>
 /// <param name="Version">The version index.json and its journal reached, before the changes recovery found.</param>
 /// <param name="JournalLength">The journal's whole lines, in bytes: a torn last line after it is cut off at the next write.</param>
-/// <param name="Changed">Records that differ from the index (settled or changed after its last line): to be journaled.</param>
+/// <param name="Changed">
+/// Records that differ from the index (settled, or changed after its last line), each with the versions it moved on
+/// by: to be journaled, the index version stepping as far, so that it never goes back across a crash.
+/// </param>
 /// <param name="Dropped">Items of the index whose folder is gone: to be journaled as deleted.</param>
 /// <param name="Everything">Every full record, when there was no index to trust: a new index.json is written from them.</param>
 public sealed record RecoveredItems(IReadOnlyCollection<ItemSummary> Items, NameTable Names, long Version, long JournalLength,
-    IReadOnlyList<Item> Changed, IReadOnlyList<ItemSummary> Dropped, IReadOnlyList<Item>? Everything);
+    IReadOnlyList<(Item Record, long Steps)> Changed, IReadOnlyList<ItemSummary> Dropped, IReadOnlyList<Item>? Everything);
 
 /// <summary>
 /// Start-up reconciliation of the index (index.json plus index.journal) with the folders. The folders win: an item is
@@ -72,7 +75,7 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         var folders = listing.GetAwaiter().GetResult();
 
         var found = new Dictionary<Guid, ItemSummary>(indexed.Count);
-        var changed = new List<Item>();
+        var changed = new List<(Item, long)>();
         var everything = trusted ? null : new List<Item>();
         foreach (var (status, entries) in listed.Zip(folders))
         {
@@ -83,8 +86,9 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
                 var (summary, record) = recovered.Value;
                 found[summary.ItemId] = summary;
                 everything?.Add(record!);
-                if (trusted && record is not null && (!indexed.TryGetValue(summary.ItemId, out var known) || known.Version != summary.Version || known.Status != summary.Status))
-                    changed.Add(record);
+                var isKnown = indexed.TryGetValue(summary.ItemId, out var known);
+                if (trusted && record is not null && (!isKnown || known.Version != summary.Version || known.Status != summary.Status))
+                    changed.Add((record, Math.Max(1, record.Version - (isKnown ? known.Version : 0))));
             }
         }
         foreach (var (id, summary) in indexed)
@@ -120,7 +124,8 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
                     if (JournalLine.Parse(line.Span, names) is not { } entry || !ended) continue; // torn, if it is the last one
                     if (entry.Version > snapshotVersion)
                     {
-                        if (entry.Version != version + 1) { damage = $"version {entry.Version} follows {version}"; return; }
+                        // Versions only grow (by more than one where recovery found changes a crash kept off the journal).
+                        if (entry.Version <= version) { damage = $"version {entry.Version} follows {version}"; return; }
                         version = entry.Version;
                         changes.Add((entry.ItemId, entry.Summary));
                     }

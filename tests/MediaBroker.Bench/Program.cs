@@ -2,7 +2,7 @@ using MediaBroker.Bench;
 
 return args.FirstOrDefault() switch
 {
-    "index" => await IndexBench.RunAsync(),
+    "index" => await IndexBench.RunAsync(args[1..]),
     "convert" => await ConvertBench.RunAsync(),
     "transfer" => await TransferBench.RunAsync(),
     "load" => await LoadBench.RunAsync(),
