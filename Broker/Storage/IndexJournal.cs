@@ -12,6 +12,8 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
 {
     private readonly Lock _gate = new();
     private readonly Queue<(long Version, byte[] Line)> _pending = new();
+    // Items whose intent is on disk and whose change line is not yet: carried into a restarted journal.
+    private readonly Dictionary<Guid, int> _open = [];
     private long _length;
     private long _writtenVersion;
     private bool _failing;
@@ -40,13 +42,46 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
         }
     }
 
-    public void Append(long version, byte[] line)
+    /// <summary>Appends a change (or keeps it waiting, in order, when it cannot be written) and closes the item's intent.</summary>
+    public void Append(long version, byte[] line, Guid itemId)
     {
         lock (_gate)
         {
             _pending.Enqueue((version, line));
             WritePending();
+            Close(itemId);
         }
+    }
+
+    /// <summary>Says a change of the item is under way, before its folder is touched.</summary>
+    /// <exception cref="IOException">The intent could not be written: the change must not go ahead, or a crash could hide it.</exception>
+    public void Intend(Guid itemId)
+    {
+        lock (_gate)
+        {
+            _pending.Enqueue((_writtenVersion, JournalLine.Intent(itemId)));
+            if (!WritePending())
+            {
+                var withoutIntent = _pending.Take(_pending.Count - 1).ToList();
+                _pending.Clear();
+                foreach (var waiting in withoutIntent) _pending.Enqueue(waiting);
+                throw new IOException("index.journal cannot be written (is the disk full?); the change is not made");
+            }
+            _open[itemId] = _open.GetValueOrDefault(itemId) + 1;
+        }
+    }
+
+    /// <summary>A change that failed before it was made: its intent needs no carrying any more.</summary>
+    public void Abandon(Guid itemId)
+    {
+        lock (_gate) Close(itemId);
+    }
+
+    private void Close(Guid itemId)
+    {
+        if (!_open.TryGetValue(itemId, out var count)) return;
+        if (count <= 1) _open.Remove(itemId);
+        else _open[itemId] = count - 1;
     }
 
     /// <summary>Writes what waits; true when nothing is left waiting.</summary>
@@ -64,11 +99,17 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
     {
         lock (_gate)
         {
+            long carriedBytes = 0;
             var temporary = files.Path.Combine(files.Path.GetDirectoryName(path)!, $".{files.Path.GetFileName(path)}.{Guid.NewGuid():N}{AtomicFile.TemporarySuffix}");
             try
             {
                 using (var target = files.FileStream.New(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
+                    // Changes under way whose intent is in the part left behind: their intents come along.
+                    var carried = _open.Keys.Select(JournalLine.Intent).SelectMany(line => line).ToArray();
+                    target.Write(carried);
+                    _bytesWritten += carried.Length;
+                    carriedBytes = carried.Length;
                     if (_length > snapshotLength)
                     {
                         using var source = files.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -80,7 +121,7 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
                 files.File.Move(temporary, path, overwrite: true);
                 files.FlushFolder(files.Path.GetDirectoryName(path)!);
                 _bytesWritten += Math.Max(0, _length - snapshotLength);
-                _length -= snapshotLength;
+                _length = _length - snapshotLength + carriedBytes;
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
@@ -110,7 +151,7 @@ public sealed class IndexJournal(IFileSystem files, string path, ILogger logger)
             {
                 _length += line.Length;
                 _bytesWritten += line.Length;
-                _writtenVersion = version;
+                _writtenVersion = Math.Max(_writtenVersion, version);
             }
             _pending.Clear();
             if (_failing) logger.LogInformation("index.journal is written again");

@@ -107,9 +107,12 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
 
             var now = time.GetUtcNow();
             var item = draft with { Status = ItemStatus.ToDo, Version = 1, CreatedAt = now, UpdatedAt = now, QueuedAt = now };
-            await WriteMetadataAsync(stagedFolder, item, cancellationToken);
-            files.Directory.Move(stagedFolder, data.ItemFolder(item));
-            files.FlushFolder(data.StateFolder(item.Status));
+            await Announced(item.ItemId, async () =>
+            {
+                await WriteMetadataAsync(stagedFolder, item, cancellationToken);
+                files.Directory.Move(stagedFolder, data.ItemFolder(item));
+                files.FlushFolder(data.StateFolder(item.Status));
+            });
             Publish(null, item, persisted: true);
             return (item, true);
         }
@@ -137,9 +140,10 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         var next = changed with { ItemId = current.ItemId, Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
         if (next.Status != current.Status && next.Status == ItemStatus.ToDo) next = next with { QueuedAt = next.UpdatedAt };
         var folder = data.ItemFolder(current);
-        await WriteMetadataAsync(folder, next, cancellationToken);
-        if (next.Status != current.Status)
+        await Announced(itemId, async () =>
         {
+            await WriteMetadataAsync(folder, next, cancellationToken);
+            if (next.Status == current.Status) return;
             try
             {
                 files.Directory.Move(folder, data.ItemFolder(next));
@@ -150,7 +154,7 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
                 throw;
             }
             files.FlushFolder(data.StateFolder(next.Status));
-        }
+        });
         Publish(current, next, persisted: true);
         return next;
     }
@@ -178,7 +182,11 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         {
             if (Get(itemId) is not { } item) return false;
             trashed = files.Path.Combine(data.Trash, $"{itemId:D}-{Guid.NewGuid():N}");
-            files.Directory.Move(data.ItemFolder(item), trashed);
+            await Announced(itemId, () =>
+            {
+                files.Directory.Move(data.ItemFolder(item), trashed);
+                return Task.CompletedTask;
+            });
             Publish(item, null, persisted: true);
         }
         TryDeleteFolder(trashed);
@@ -187,6 +195,24 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
 
     /// <summary>A new index.json now, rather than when the journal has grown enough (see <see cref="StoreIndex"/>).</summary>
     public Task WriteIndexAsync(CancellationToken cancellationToken = default) => _index.WriteSnapshotAsync(cancellationToken);
+
+    /// <summary>
+    /// Touches an item's folder only once the journal says a change of it is under way: after a crash, the items with
+    /// such an intent and no change line are the only ones recovery has to read from their folders.
+    /// </summary>
+    private async Task Announced(Guid itemId, Func<Task> change)
+    {
+        _index.Intend(itemId);
+        try
+        {
+            await change();
+        }
+        catch
+        {
+            _index.Abandon(itemId);
+            throw;
+        }
+    }
 
     private Task WriteMetadataAsync(string folder, Item item, CancellationToken cancellationToken) =>
         files.WriteJsonAtomicallyAsync(files.Path.Combine(folder, ItemFiles.Metadata), item, WireJsonContext.Default.Item, cancellationToken);

@@ -7,7 +7,9 @@ namespace MediaBroker.Broker.Storage;
 
 /// <summary>
 /// One line of index.journal: <c>{"version":N,"item":{...}}</c> for an item created or changed (its whole record, as in
-/// index.json), <c>{"version":N,"deleted":"id"}</c> for one removed. N is the index version the change makes.
+/// index.json), <c>{"version":N,"deleted":"id"}</c> for one removed; N is the index version the change makes. Before
+/// an item's folder is touched, <c>{"intent":"id"}</c> says a change of it is under way: after a crash, the items with
+/// an intent and no change after it are the only ones whose folder may differ from the index.
 /// </summary>
 public static class JournalLine
 {
@@ -21,13 +23,15 @@ public static class JournalLine
 
     public static byte[] Deleted(long version, Guid itemId) => Write(version, writer => writer.WriteString("deleted"u8, itemId));
 
-    private static byte[] Write(long version, Action<Utf8JsonWriter> body)
+    public static byte[] Intent(Guid itemId) => Write(null, writer => writer.WriteString("intent"u8, itemId));
+
+    private static byte[] Write(long? version, Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("version"u8, version);
+            if (version is { } number) writer.WriteNumber("version"u8, number);
             body(writer);
             writer.WriteEndObject();
         }
@@ -36,14 +40,20 @@ public static class JournalLine
     }
 
     /// <summary>What a line says; null when it is not a whole journal line (a torn last line, or damage).</summary>
-    /// <param name="itemStart">Where the item's JSON starts in the line (-1 for a deletion); it ends one byte before the line's end.</param>
+    /// <returns>Version 0 for an intent. ItemStart: where the item's JSON starts in the line (-1 for a deletion or an intent); it ends one byte before the line's end.</returns>
     public static (long Version, Guid ItemId, ItemSummary? Summary, int ItemStart)? Parse(ReadOnlySpan<byte> line, NameTable names)
     {
         try
         {
             var reader = new Utf8JsonReader(line);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            if (!reader.Read() || !reader.ValueTextEquals("version"u8) || !reader.Read()) return null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !reader.Read()) return null;
+            if (reader.ValueTextEquals("intent"u8))
+            {
+                reader.Read();
+                var intended = reader.GetGuid();
+                return reader.Read() && reader.TokenType == JsonTokenType.EndObject && !reader.Read() ? (0, intended, null, -1) : null;
+            }
+            if (!reader.ValueTextEquals("version"u8) || !reader.Read()) return null;
             var version = reader.GetInt64();
             if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName) return null;
             if (reader.ValueTextEquals("deleted"u8))

@@ -42,9 +42,16 @@ public sealed class StoreIndex(DataFolder data, IFileSystem files, ILogger logge
     }
 
     /// <summary>Journals a change; called in version order (under the store's publishing lock).</summary>
-    public void Changed(long version, Item item) => _journal.Append(version, JournalLine.Changed(version, item));
+    public void Changed(long version, Item item) => _journal.Append(version, JournalLine.Changed(version, item), item.ItemId);
 
-    public void Deleted(long version, Guid itemId) => _journal.Append(version, JournalLine.Deleted(version, itemId));
+    public void Deleted(long version, Guid itemId) => _journal.Append(version, JournalLine.Deleted(version, itemId), itemId);
+
+    /// <summary>Journals that a change of the item is under way; before its folder is touched (see <see cref="JournalLine"/>).</summary>
+    /// <exception cref="IOException">The journal cannot be written: the change must not be made.</exception>
+    public void Intend(Guid itemId) => _journal.Intend(itemId);
+
+    /// <summary>The change <see cref="Intend"/> announced failed before it was made.</summary>
+    public void Abandon(Guid itemId) => _journal.Abandon(itemId);
 
     /// <returns>True when every change is on disk.</returns>
     public bool RetryPending() => _journal.Retry();

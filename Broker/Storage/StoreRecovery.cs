@@ -28,17 +28,15 @@ public sealed record RecoveredItems(IReadOnlyCollection<ItemSummary> Items, Name
 /// </summary>
 /// <remarks>
 /// Fast at a million items: after a clean stop the index is exact and only in_progress is looked at. After a crash
-/// the state folders are listed (a folder in another state than the index says is a move to settle), and only folders
-/// modified after the journal's last write are read: every change of an item rewrites its item.json inside its folder,
-/// which updates the folder's time, and is journaled right after. Without an index to trust (none, unreadable, laid
-/// out by hand, a journal damaged in the middle) every folder is read and a new index.json written.
+/// the state folders are listed by name only (a folder in another state than the index says, or unknown to it, is
+/// read), and of the others only the items with an intent in the journal and no change after it: a change is
+/// announced in the journal before the item's folder is touched and journaled once it is done, so these are the only
+/// ones a crash can have left different from the index. Without an index to trust (none, unreadable, laid out by
+/// hand, a journal damaged in the middle, or a crash with no journal yet) every folder is read and a new index.json written.
 /// </remarks>
 /// <param name="previousRunStoppedCleanly">The last broker stopped after writing its final journal line (see <see cref="RunMarker"/>).</param>
 public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger logger, bool previousRunStoppedCleanly = false)
 {
-    // Folder times can lag a change by the file system's timestamp granularity, and a change is journaled a moment
-    // after its folder changed: read a little more than needed.
-    private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
     private readonly NameTable _names = new();
 
     public RecoveredItems Recover()
@@ -49,16 +47,20 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         EmptyTrash();
 
         var names = _names;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         // Listing a million folders and parsing the index are independent: do both at once.
         var listed = previousRunStoppedCleanly ? [ItemStatus.InProgress] : ItemStatuses.All.ToArray();
-        var listing = Task.Run(() => listed.Select(status => ListStateFolder(status, withTimes: true)).ToArray());
+        var listing = Task.Run(() => listed.Select(ListStateFolder).ToArray());
         var index = ReadIndex(names);
+        var indexRead = clock.Elapsed;
         var journal = index is null ? null : ReadJournal(index.Version, names);
-        var trusted = index is { Untrusted: false } && journal is not null;
+        var journalRead = clock.Elapsed - indexRead;
+        // After a crash, a journal is needed to know which items were being changed.
+        var trusted = index is { Untrusted: false } && journal is not null && (previousRunStoppedCleanly || journal.Exists);
         if (!trusted && previousRunStoppedCleanly)
         {
             listed = ItemStatuses.All.ToArray();
-            listing = Task.Run(() => listed.Select(status => ListStateFolder(status, withTimes: true)).ToArray());
+            listing = Task.Run(() => listed.Select(ListStateFolder).ToArray());
         }
 
         var indexed = new Dictionary<Guid, ItemSummary>(trusted ? index!.Items.Count : 0);
@@ -70,9 +72,10 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
                 if (summary is { } latest) indexed[id] = latest;
                 else indexed.Remove(id);
         }
-        var lastWrite = trusted && files.File.Exists(data.JournalFile) ? files.File.GetLastWriteTimeUtc(data.JournalFile) : index?.TakenAt.UtcDateTime;
-        var changedAfter = trusted ? (lastWrite!.Value - ClockSlack) : DateTime.MinValue;
+        // Without an index to trust, every folder is read: as if every item had a change under way.
+        var underWay = trusted ? journal!.UnderWay : null;
         var folders = listing.GetAwaiter().GetResult();
+        var listedBy = clock.Elapsed;
 
         var found = new Dictionary<Guid, ItemSummary>(indexed.Count);
         var changed = new List<(Item, long)>();
@@ -81,7 +84,7 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         {
             foreach (var entry in entries)
             {
-                var recovered = RecoverItem(entry, status, indexed, changedAfter, found);
+                var recovered = RecoverItem(entry, status, indexed, underWay, found);
                 if (recovered is null) continue;
                 var (summary, record) = recovered.Value;
                 found[summary.ItemId] = summary;
@@ -98,6 +101,11 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
             logger.LogWarning("Item {ItemId} is in index.json but its folder is gone; it is dropped from the index", summary.ItemId);
 
         var version = journal?.Version ?? index?.Version ?? 0;
+        // Where a start's time goes, for whoever wonders why one was slow.
+        logger.LogInformation("Recovery: index.json read in {Index:0} ms ({Count} items), index.journal in {Journal:0} ms ({Lines} changes), "
+            + "{States} state folders listed by {Listed:0} ms, {Read} item folders read, done in {Total:0} ms",
+            indexRead.TotalMilliseconds, index?.Items.Count ?? 0, journalRead.TotalMilliseconds, journal?.Changes.Count ?? 0,
+            listed.Length, listedBy.TotalMilliseconds, everything?.Count ?? changed.Count, clock.Elapsed.TotalMilliseconds);
         if (changed.Count > 0 || dropped.Count > 0 || !trusted)
             logger.LogInformation("Recovery: {Count} items, {Changes} changes since the index's last line{Rebuilt}", found.Count,
                 changed.Count + dropped.Count, trusted ? "" : "; the index is written anew from the item folders");
@@ -105,12 +113,14 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
     }
 
     /// <summary>The journal's changes after the snapshot, the version they reach and the length of its whole lines; null when it is damaged.</summary>
-    private sealed record JournalChanges(List<(Guid ItemId, ItemSummary? Summary)> Changes, long Version, long Length);
+    /// <param name="UnderWay">Items with an intent and no change line after it.</param>
+    private sealed record JournalChanges(List<(Guid ItemId, ItemSummary? Summary)> Changes, long Version, long Length, HashSet<Guid> UnderWay, bool Exists);
 
     private JournalChanges? ReadJournal(long snapshotVersion, NameTable names)
     {
         var changes = new List<(Guid, ItemSummary?)>();
-        if (!files.File.Exists(data.JournalFile)) return new JournalChanges(changes, snapshotVersion, 0);
+        var underWay = new HashSet<Guid>();
+        if (!files.File.Exists(data.JournalFile)) return new JournalChanges(changes, snapshotVersion, 0, underWay, Exists: false);
         var version = snapshotVersion;
         long length = 0;
         string? damage = null;
@@ -122,6 +132,8 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
                 {
                     if (damage is not null || length < lineOffset) { damage ??= $"an unreadable line at byte {length}"; return; }
                     if (JournalLine.Parse(line.Span, names) is not { } entry || !ended) continue; // torn, if it is the last one
+                    if (entry.Version == 0) underWay.Add(entry.ItemId);
+                    else underWay.Remove(entry.ItemId);
                     if (entry.Version > snapshotVersion)
                     {
                         // Versions only grow (by more than one where recovery found changes a crash kept off the journal).
@@ -133,29 +145,27 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
                 }
             });
         }
-        if (damage is null) return new JournalChanges(changes, version, length);
+        if (damage is null) return new JournalChanges(changes, version, length, underWay, Exists: true);
         KeepAside(data.JournalFile, $"index.journal is damaged ({damage})");
         return null;
     }
-    /// <summary>One entry of a state folder: its name, the item id it names (if any), whether it is a folder, when it last changed.</summary>
-    private readonly record struct FolderEntry(string Name, Guid? ItemId, bool IsFolder, DateTime WrittenAt);
+    /// <summary>One entry of a state folder: its name, the item id it names (if any), whether it is a folder.</summary>
+    private readonly record struct FolderEntry(string Name, Guid? ItemId, bool IsFolder);
 
-    private FolderEntry[] ListStateFolder(ItemStatus status, bool withTimes) =>
-        files.DirectoryInfo.New(data.StateFolder(status)).EnumerateFileSystemInfos().Select(entry =>
-        {
-            var isFolder = entry is IDirectoryInfo;
-            return new FolderEntry(
-                entry.Name,
-                Guid.TryParseExact(entry.Name, "D", out var id) ? id : null,
-                isFolder,
-                // The stat behind a folder's time is the costly part of a listing; only paid when it is needed.
-                withTimes && isFolder ? entry.LastWriteTimeUtc : DateTime.MinValue);
-        }).ToArray();
+    // Names and kinds only, as the directory listing gives them: a stat per folder would cost seconds at a million.
+    private FolderEntry[] ListStateFolder(ItemStatus status) =>
+        files.DirectoryInfo.New(data.StateFolder(status)).EnumerateFileSystemInfos()
+            .Select(entry => new FolderEntry(entry.Name, Guid.TryParseExact(entry.Name, "D", out var id) ? id : null, entry is IDirectoryInfo))
+            .ToArray();
 
     /// <returns>The item's summary, and its full record when it was read from its folder.</returns>
     private (ItemSummary Summary, Item? Record)? RecoverItem(FolderEntry entry, ItemStatus status, Dictionary<Guid, ItemSummary> indexed,
-        DateTime changedAfter, Dictionary<Guid, ItemSummary> found)
+        HashSet<Guid>? underWay, Dictionary<Guid, ItemSummary> found)
     {
+        if (entry.IsFolder && entry.ItemId is { } known && underWay?.Contains(known) == false && status != ItemStatus.InProgress
+            && indexed.TryGetValue(known, out var summary) && summary.Status == status && !found.ContainsKey(known))
+            return (summary, null);
+
         var path = files.Path.Combine(data.StateFolder(status), entry.Name);
         if (!entry.IsFolder || entry.ItemId is not { } itemId)
         {
@@ -167,10 +177,6 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
             KeepAside(path, $"item {itemId} is in two state folders; the copy in {status.WireName()} is kept aside");
             return null;
         }
-
-        if (entry.WrittenAt < changedAfter && status != ItemStatus.InProgress
-            && indexed.TryGetValue(itemId, out var known) && known.Status == status)
-            return (known, null);
 
         RemoveLeftoverFiles(path);
         var recorded = ReadMetadata(path, itemId);

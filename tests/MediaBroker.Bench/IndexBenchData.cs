@@ -14,12 +14,14 @@ namespace MediaBroker.Bench;
 /// </summary>
 public static class IndexBenchData
 {
+    /// <summary>The same record every time for the same number: the folder and index.json must name the same item.</summary>
     public static Item ItemNumber(int i, DateTimeOffset epoch)
     {
         var content = BitConverter.GetBytes(i);
         var status = i % 2 == 0 ? ItemStatus.FinishedSuccessful : ItemStatus.FinishedWithErrors;
         return ItemDrafts.Draft(content, $"film {i}.mp4") with
         {
+            ItemId = new Guid(i, 0x1d3b, 0x4e21, [0x9a, 0x5c, 0, 0, 0, 0, 0, 0]),
             Status = status, CreatedAt = epoch.AddTicks(i), UpdatedAt = epoch, QueuedAt = epoch, Version = 3,
             Output = status == ItemStatus.FinishedSuccessful ? new ItemOutput($"film {i}.mkv", Sha512Hex.Of(content), 1_500_000_000) : null,
             Errors = status == ItemStatus.FinishedWithErrors ? ["ffmpeg: Invalid data found when processing input"] : [],

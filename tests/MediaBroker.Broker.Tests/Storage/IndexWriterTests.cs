@@ -12,11 +12,11 @@ public sealed class IndexWriterTests : IDisposable
 
     public void Dispose() => _harness.Dispose();
 
-    /// <summary>Fills the disk so that an unchanged item's new item.json still fits but its journal line does not.</summary>
+    /// <summary>Fills the disk so that the change's intent and the item's new item.json still fit but its journal line does not.</summary>
     private async Task<MediaBroker.Shared.Items.Item> ChangeWithJournalRefusedAsync(ItemStore store, Guid itemId)
     {
         var record = Disk.FileInfo.New(Path.Combine(_harness.Data.ItemFolder(store.Get(itemId)!), ItemFiles.Metadata)).Length;
-        Disk.SpaceLeft = record + 10;
+        Disk.SpaceLeft = JournalLine.Intent(itemId).Length + record + 10;
         var changed = await store.UpdateAsync(itemId, current => current);
         Assert.Equal(1, store.Index.Pending);
         return changed!;
@@ -33,7 +33,7 @@ public sealed class IndexWriterTests : IDisposable
         var changed = await ChangeWithJournalRefusedAsync(store, item.ItemId);
 
         Assert.Equal(IndexWriter.RetryDelay, await writer.WriteAsync(CancellationToken.None));
-        Assert.Equal(before, Disk.File.ReadAllBytes(_harness.Data.JournalFile));
+        Assert.Equal(before.Concat(JournalLine.Intent(item.ItemId)), Disk.File.ReadAllBytes(_harness.Data.JournalFile));
         Disk.SpaceLeft = null;
         await writer.WriteAsync(CancellationToken.None);
 
