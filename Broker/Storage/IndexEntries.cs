@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using MediaBroker.Shared.Items;
@@ -42,6 +43,7 @@ public static class IndexEntries
         return entries;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
     public static bool IsItemLine(ReadOnlySpan<byte> line, int lead) =>
         line.Length > lead + 40 && line[lead] == (byte)'"' && line.Slice(lead + 37, 3).SequenceEqual("\":{"u8) && line[^1] == (byte)'}'
         && System.Buffers.Text.Utf8Parser.TryParse(line.Slice(lead + 1, 36), out Guid _, out _, 'D');
@@ -89,6 +91,7 @@ public static class IndexEntries
     /// A structure line such as <c>},"in_progress":{},"finished_successful":{</c> holds only braces, commas, colons
     /// and state names; follows which state's map is open at its end. False for anything else.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
     public static bool FollowStructure(ReadOnlySpan<byte> line, ref ItemStatus? open)
     {
         for (var i = 0; i < line.Length; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
 
@@ -31,21 +32,23 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     public long PendingOutputBytes { get { lock (_gate) return _pendingOutputBytes; } }
 
     /// <summary>Replaces everything with what recovery found.</summary>
-    public void Load(IReadOnlyCollection<ItemSummary> items, NameTable names, long version)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
+    /// <param name="items">Taken over, not copied.</param>
+    public void Load(Dictionary<Guid, ItemSummary> items, NameTable names, long version)
     {
         lock (_gate)
         {
             Names = names;
             _version = version;
-            _items = new Dictionary<Guid, ItemSummary>(items.Count);
+            _items = items;
             _byContent = new Dictionary<(UInt128, int, int), Guid>(items.Count);
             _running.Clear();
             Array.Clear(_countByStatus);
             _usedBytes = 0;
             _pendingOutputBytes = 0;
-            foreach (var item in items) Add(item, ordered: false);
+            foreach (var item in items.Values) Count(item);
             // One sort and a tree built from it, instead of a million ordered inserts.
-            _listingOrder = new SortedSet<(long, Guid)>(items.Select(item => item.ListingKey));
+            _listingOrder = new SortedSet<(long, Guid)>(items.Values.Select(item => item.ListingKey));
         }
     }
 
@@ -134,11 +137,17 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
                 .Select(item => item.ItemId).ToList();
     }
 
-    private void Add(ItemSummary item, bool ordered = true)
+    private void Add(ItemSummary item)
     {
         _items[item.ItemId] = item;
+        _listingOrder.Add(item.ListingKey);
+        Count(item);
+    }
+
+    /// <summary>Everything but the item itself and its place in the listing order.</summary>
+    private void Count(ItemSummary item)
+    {
         _byContent[(item.Sha512Prefix, item.ConversionType, item.Client)] = item.ItemId;
-        if (ordered) _listingOrder.Add(item.ListingKey);
         _countByStatus[(int)item.Status]++;
         _usedBytes += BytesOnDisk(item);
         _pendingOutputBytes += PendingOutput(item);

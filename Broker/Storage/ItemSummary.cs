@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Storage;
@@ -27,6 +28,7 @@ public static class ShaPrefix
     public static UInt128 Of(string hex) => Of(System.Text.Encoding.ASCII.GetBytes(hex.Length > 32 ? hex[..32] : hex));
 
     /// <summary>Invalid hex digits count as 0: a record with a broken checksum simply finds no duplicate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
     public static UInt128 Of(ReadOnlySpan<byte> hex)
     {
         UInt128 value = 0;

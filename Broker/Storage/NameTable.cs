@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 
 namespace MediaBroker.Broker.Storage;
@@ -14,6 +15,7 @@ public sealed class NameTable
 
     public int Number(string name) => _numbers.TryGetValue(name, out var number) ? number : Add(name);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
     public int Number(ReadOnlySpan<char> name) =>
         _numbers.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out var number) ? number : Add(name.ToString());
 

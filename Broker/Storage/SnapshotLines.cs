@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Text;
 using MediaBroker.Shared.Items;
 
@@ -19,6 +20,7 @@ public sealed class SnapshotLines
 
     /// <summary>The item lines of one block (see <see cref="LineBlocks"/>).</summary>
     /// <exception cref="InvalidDataException">The file is not laid out one item a line (for example, edited by hand).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
     public List<SnapshotLine> Items(ReadOnlyMemory<byte> block, long blockOffset)
     {
         var found = new List<SnapshotLine>(block.Length / 512);

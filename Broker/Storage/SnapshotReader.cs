@@ -23,7 +23,8 @@ public static class SnapshotReader
         if (!files.File.Exists(path)) return null;
         using var stream = files.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var lines = new SnapshotLines();
-        var items = new List<ItemSummary>();
+        // Sized from the file (about a kilobyte an item), so that a million summaries are not copied while the list grows.
+        var items = new List<ItemSummary>((int)Math.Min(int.MaxValue / 2, stream.Length / 700 + 16));
         try
         {
             LineBlocks.Read(stream, (block, offset) =>
@@ -44,9 +45,7 @@ public static class SnapshotReader
 
     private static ItemSummary Parse(SnapshotLine line, NameTable names)
     {
-        var reader = new Utf8JsonReader(line.Json.Span);
-        reader.Read();
-        var summary = ItemSummaryJson.Read(ref reader, names);
+        var summary = ItemSummaryJson.Read(line.Json.Span, names);
         // The map it is listed under is its state, as when the whole index is read.
         return summary.Status == line.Status ? summary : summary with { Status = line.Status };
     }

@@ -38,6 +38,12 @@ public sealed class StoreIndex(DataFolder data, IFileSystem files, ILogger logge
             _journal.Restart(recovered.JournalLength);
             _journal.Open(0, version);
         }
+        // An empty journal from the first start on: after a crash, its absence means a broker from before journals.
+        if (!files.File.Exists(data.JournalFile))
+        {
+            files.FileStream.New(data.JournalFile, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read).Dispose();
+            files.FlushFolder(data.Root);
+        }
         _snapshotBytes = files.FileInfo.New(data.IndexFile).Length;
     }
 

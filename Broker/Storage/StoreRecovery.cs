@@ -18,7 +18,7 @@ namespace MediaBroker.Broker.Storage;
 /// </param>
 /// <param name="Dropped">Items of the index whose folder is gone: to be journaled as deleted.</param>
 /// <param name="Everything">Every full record, when there was no index to trust: a new index.json is written from them.</param>
-public sealed record RecoveredItems(IReadOnlyCollection<ItemSummary> Items, NameTable Names, long Version, long JournalLength,
+public sealed record RecoveredItems(Dictionary<Guid, ItemSummary> Items, NameTable Names, long Version, long JournalLength,
     IReadOnlyList<(Item Record, long Steps)> Changed, IReadOnlyList<ItemSummary> Dropped, IReadOnlyList<Item>? Everything);
 
 /// <summary>
@@ -77,28 +77,33 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         var folders = listing.GetAwaiter().GetResult();
         var listedBy = clock.Elapsed;
 
-        var found = new Dictionary<Guid, ItemSummary>(indexed.Count);
+        // What the listed folders hold; then the index is brought in line with it, in place: at a million items a
+        // copy costs a second.
+        var seen = new Dictionary<Guid, ItemSummary>();
         var changed = new List<(Item, long)>();
         var everything = trusted ? null : new List<Item>();
         foreach (var (status, entries) in listed.Zip(folders))
         {
             foreach (var entry in entries)
             {
-                var recovered = RecoverItem(entry, status, indexed, underWay, found);
+                var recovered = RecoverItem(entry, status, indexed, underWay, seen);
                 if (recovered is null) continue;
                 var (summary, record) = recovered.Value;
-                found[summary.ItemId] = summary;
+                seen[summary.ItemId] = summary;
                 everything?.Add(record!);
                 var isKnown = indexed.TryGetValue(summary.ItemId, out var known);
                 if (trusted && record is not null && (!isKnown || known.Version != summary.Version || known.Status != summary.Status))
                     changed.Add((record, Math.Max(1, record.Version - (isKnown ? known.Version : 0))));
             }
         }
-        foreach (var (id, summary) in indexed)
-            if (!found.ContainsKey(id) && !listed.Contains(summary.Status)) found[id] = summary;
-        var dropped = indexed.Values.Where(summary => !found.ContainsKey(summary.ItemId)).ToList();
+        var dropped = indexed.Values.Where(summary => listed.Contains(summary.Status) && !seen.ContainsKey(summary.ItemId)).ToList();
         foreach (var summary in dropped)
+        {
+            indexed.Remove(summary.ItemId);
             logger.LogWarning("Item {ItemId} is in index.json but its folder is gone; it is dropped from the index", summary.ItemId);
+        }
+        foreach (var (id, summary) in seen) indexed[id] = summary;
+        var found = indexed;
 
         var version = journal?.Version ?? index?.Version ?? 0;
         // Where a start's time goes, for whoever wonders why one was slow.
@@ -109,7 +114,7 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         if (changed.Count > 0 || dropped.Count > 0 || !trusted)
             logger.LogInformation("Recovery: {Count} items, {Changes} changes since the index's last line{Rebuilt}", found.Count,
                 changed.Count + dropped.Count, trusted ? "" : "; the index is written anew from the item folders");
-        return new RecoveredItems(found.Values, names, version, journal?.Length ?? 0, changed, dropped, everything);
+        return new RecoveredItems(found, names, version, journal?.Length ?? 0, changed, dropped, everything);
     }
 
     /// <summary>The journal's changes after the snapshot, the version they reach and the length of its whole lines; null when it is damaged.</summary>

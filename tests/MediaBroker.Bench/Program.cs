@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "index" => await IndexBench.RunAsync(args[1..]),
     // A data folder of N finished items, to look at a broker's start by hand: index-data N FOLDER
+    "index-read" => IndexReadProbe.Run(args[1]),
     "index-data" => await IndexBenchData.CreateAsync(MediaBroker.Testing.Disk.DataFolder(args[2]), int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)).ContinueWith(_ => 0),
     "convert" => await ConvertBench.RunAsync(),
     "transfer" => await TransferBench.RunAsync(),
