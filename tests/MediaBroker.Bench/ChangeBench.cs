@@ -66,10 +66,10 @@ public static class ChangeBench
             Row("state change (median; to_do -> finished_with_errors)", Ms(Median(moves[s])));
             var changes = adds[s].Count + moves[s].Count;
             var line = lineBytes[s].Average();
-            // A snapshot of S bytes is rewritten once the journal reaches S/4, that is after S/(4 x line) changes: each
-            // change writes its line and, spread over those changes, four lines' worth of snapshot, whatever the count.
+            // A snapshot of S bytes is rewritten once the journal reaches S/4, that is after S/(4 x lines) changes: each
+            // change writes its lines and, spread over those changes, four times as much snapshot, whatever the count.
             Row("index bytes written per change (measured in this run)", $"{(stores[s].Store.Index.BytesWritten - bytesBefore[s]) / (double)changes:0} B");
-            Row("index bytes per change, steady (line + snapshot share)", $"{line * (1 + StoreIndex.JournalShareDivisor):0} B (a line is {line:0} B)");
+            Row("index bytes per change, steady (lines + snapshot share)", $"{line * (1 + StoreIndex.JournalShareDivisor):0} B (intent and change lines: {line:0} B)");
         }
         Console.WriteLine();
         Row($"add, {counts[^1]:N0} / {counts[0]:N0}", RatioWithSpread(addRatios));
@@ -97,8 +97,8 @@ public static class ChangeBench
             added.Add((await store.CreateAsync(staging, draft)).Item.ItemId);
             adds.Add(clock.Elapsed);
         }
-        // The line each add wrote, made again (the journal itself may have been started again meanwhile).
-        var line = added.Average(id => (double)JournalLine.Changed(store.Version, store.Get(id)!).Length);
+        // The lines each add wrote (its intent, its change), made again: the journal itself may have started again meanwhile.
+        var line = added.Average(id => (double)JournalLine.Changed(store.Version, store.Get(id)!).Length + JournalLine.Intent(id).Length);
         var moves = new List<TimeSpan>();
         foreach (var id in added)
             moves.Add(await TimeAsync(() => store.UpdateAsync(id, item => item with { Status = ItemStatus.FinishedWithErrors, Errors = ["bench"] })));
