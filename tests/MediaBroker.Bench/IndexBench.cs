@@ -58,7 +58,12 @@ public static class IndexBench
         finally
         {
             Console.WriteLine("  (removing the item folders)");
-            foreach (var folder in folders) folder.Dispose();
+            // rm -rf takes a minute for a million folders; Directory.Delete, item by item, takes twenty.
+            foreach (var folder in folders)
+            {
+                using (var remove = Process.Start("rm", ["-rf", folder.Path])) remove.WaitForExit();
+                folder.Dispose();
+            }
         }
     }
 
