@@ -50,7 +50,7 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // Listing a million folders and parsing the index are independent: do both at once.
         var listed = previousRunStoppedCleanly ? [ItemStatus.InProgress] : ItemStatuses.All.ToArray();
-        var listing = Task.Run(() => listed.Select(ListStateFolder).ToArray());
+        var listing = Task.Run(() => listed.Select(status => StateFolderListing.List(files, data.StateFolder(status))).ToArray());
         var index = ReadIndex(names);
         var indexRead = clock.Elapsed;
         var journal = index is null ? null : ReadJournal(index.Version, names);
@@ -60,7 +60,7 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         if (!trusted && previousRunStoppedCleanly)
         {
             listed = ItemStatuses.All.ToArray();
-            listing = Task.Run(() => listed.Select(ListStateFolder).ToArray());
+            listing = Task.Run(() => listed.Select(status => StateFolderListing.List(files, data.StateFolder(status))).ToArray());
         }
 
         var indexed = new Dictionary<Guid, ItemSummary>(trusted ? index!.Items.Count : 0);
@@ -124,60 +124,13 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         return new RecoveredItems(found, names, version, journal?.Length ?? 0, changed, dropped, everything);
     }
 
-    /// <summary>The journal's changes after the snapshot, the version they reach and the length of its whole lines; null when it is damaged.</summary>
-    /// <param name="UnderWay">Items with an intent and no change line after it.</param>
-    private sealed record JournalChanges(List<(Guid ItemId, ItemSummary? Summary)> Changes, long Version, long Length, HashSet<Guid> UnderWay, bool Exists);
-
     private JournalChanges? ReadJournal(long snapshotVersion, NameTable names)
     {
-        var changes = new List<(Guid, ItemSummary?)>();
-        var underWay = new HashSet<Guid>();
-        if (!files.File.Exists(data.JournalFile)) return new JournalChanges(changes, snapshotVersion, 0, underWay, Exists: false);
-        var version = snapshotVersion;
-        long length = 0;
-        string? damage = null;
-        using (var stream = files.FileStream.New(data.JournalFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
-        {
-            LineBlocks.Read(stream, (block, offset) =>
-            {
-                foreach (var (line, lineOffset, ended) in LineBlocks.Lines(block, offset))
-                {
-                    if (damage is not null || length < lineOffset) { damage ??= $"an unreadable line at byte {length}"; return; }
-                    if (JournalLine.Parse(line.Span, names) is not { } entry || !ended) continue; // torn, if it is the last one
-                    if (entry.Version == 0) underWay.Add(entry.ItemId);
-                    else underWay.Remove(entry.ItemId);
-                    if (entry.Version > snapshotVersion)
-                    {
-                        // Versions only grow (by more than one where recovery found changes a crash kept off the journal).
-                        if (entry.Version <= version) { damage = $"version {entry.Version} follows {version}"; return; }
-                        version = entry.Version;
-                        changes.Add((entry.ItemId, entry.Summary));
-                    }
-                    length = lineOffset + line.Length + 1;
-                }
-            });
-        }
-        if (damage is null) return new JournalChanges(changes, version, length, underWay, Exists: true);
+        var (changes, damage) = JournalChanges.Read(files, data.JournalFile, snapshotVersion, names);
+        if (damage is null) return changes;
         KeepAside(data.JournalFile, $"index.journal is damaged ({damage})");
         return null;
     }
-    /// <summary>One entry of a state folder: its name, the item id it names (if any), whether it is a folder.</summary>
-    private readonly record struct FolderEntry(string Name, Guid? ItemId, bool IsFolder);
-
-    // Names and kinds only, as the directory listing gives them: a stat per folder would cost seconds at a million.
-    private FolderEntry[] ListStateFolder(ItemStatus status)
-    {
-        var folder = data.StateFolder(status);
-        if (files is not FileSystem) // an in-memory disk in tests
-            return files.DirectoryInfo.New(folder).EnumerateFileSystemInfos()
-                .Select(entry => new FolderEntry(entry.Name, Guid.TryParseExact(entry.Name, "D", out var id) ? id : null, entry is IDirectoryInfo))
-                .ToArray();
-        // On the real disk, straight from the listing, without an object per entry: a million entries in well under a second.
-        var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 };
-        return new System.IO.Enumeration.FileSystemEnumerable<FolderEntry>(folder, (ref System.IO.Enumeration.FileSystemEntry entry) =>
-            new FolderEntry(entry.FileName.ToString(), Guid.TryParseExact(entry.FileName, "D", out var id) ? id : null, entry.IsDirectory), options).ToArray();
-    }
-
     /// <summary>
     /// Items of the index in a listed state that no listed folder holds. Counted first (a million folders found
     /// where the index says are not remembered one by one); only a count that falls short is looked into: items a
@@ -205,7 +158,7 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
     }
 
     /// <returns>The item's summary, and its full record when it was read from its folder.</returns>
-    private (ItemSummary Summary, Item? Record)? RecoverItem(FolderEntry entry, ItemStatus status, Dictionary<Guid, ItemSummary> indexed,
+    private (ItemSummary Summary, Item? Record)? RecoverItem(StateFolderListing.Entry entry, ItemStatus status, Dictionary<Guid, ItemSummary> indexed,
         HashSet<Guid>? underWay, Dictionary<Guid, ItemSummary> found)
     {
         var path = files.Path.Combine(data.StateFolder(status), entry.Name);
