@@ -50,7 +50,7 @@ public sealed class BrokerLifecycle(
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             logger.LogInformation("Opened {Count} items in {Milliseconds:0} ms ({How})", store.Depth().Total,
                 TimeProvider.System.GetElapsedTime(opening).TotalMilliseconds,
-                marker.PreviousRunStoppedCleanly ? "the last run stopped cleanly" : "the last run did not stop cleanly: every folder checked");
+                marker.PreviousRunStoppedCleanly ? "the last run stopped cleanly" : "the last run did not stop cleanly: folders listed, changes under way read");
             await toolCheck;
             oneShotUploads.RemoveAbandoned();
             tusUploads.Load();
