@@ -11,6 +11,8 @@ public sealed class DataFolder(string root, IFileSystem files)
 {
     public string Root { get; } = files.Path.GetFullPath(root);
     public string IndexFile => Combine("index.json");
+    /// <summary>The changes since index.json was written, one line each (see <see cref="IndexJournal"/>).</summary>
+    public string JournalFile => Combine("index.journal");
     public string ThreadsFile => Combine("threads.json");
     public string RunMarkerFile => Combine("broker.pid");
     public string RunLockFile => Combine("broker.lock");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using MediaBroker.Shared.Items;
@@ -42,12 +43,13 @@ public static class IndexEntries
         return entries;
     }
 
-    private static bool IsItemLine(ReadOnlySpan<byte> line, int lead) =>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
+    public static bool IsItemLine(ReadOnlySpan<byte> line, int lead) =>
         line.Length > lead + 40 && line[lead] == (byte)'"' && line.Slice(lead + 37, 3).SequenceEqual("\":{"u8) && line[^1] == (byte)'}'
-        && Guid.TryParseExact(Encoding.ASCII.GetString(line.Slice(lead + 1, 36)), "D", out _);
+        && System.Buffers.Text.Utf8Parser.TryParse(line.Slice(lead + 1, 36), out Guid _, out _, 'D');
 
     /// <summary>The first line: version, snapshot time, and the opening of the first state's map.</summary>
-    private static bool ReadHeader(ReadOnlySpan<byte> header, IndexDocument document, out ItemStatus? open)
+    public static bool ReadHeader(ReadOnlySpan<byte> header, IndexDocument document, out ItemStatus? open)
     {
         open = null;
         var reader = new Utf8JsonReader(header, isFinalBlock: false, state: default);
@@ -89,7 +91,8 @@ public static class IndexEntries
     /// A structure line such as <c>},"in_progress":{},"finished_successful":{</c> holds only braces, commas, colons
     /// and state names; follows which state's map is open at its end. False for anything else.
     /// </summary>
-    private static bool FollowStructure(ReadOnlySpan<byte> line, ref ItemStatus? open)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
+    public static bool FollowStructure(ReadOnlySpan<byte> line, ref ItemStatus? open)
     {
         for (var i = 0; i < line.Length; i++)
         {

@@ -40,36 +40,41 @@ public sealed class IndexDocument
 /// </summary>
 public static class IndexFile
 {
+    /// <summary>A whole snapshot from full records (the first one, or one rebuilt from the item folders).</summary>
     public static async Task WriteAsync(IFileSystem files, string path, IndexSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         var byStatus = snapshot.Items.ToLookup(item => item.Status);
-        await files.WriteAtomicallyAsync(path, async (stream, ct) =>
+        await files.WriteAtomicallyAsync(path, (stream, ct) =>
         {
-            await using var writer = new Utf8JsonWriter(stream);
-            writer.WriteStartObject();
-            writer.WriteNumber("version", snapshot.Version);
-            writer.WriteString("snapshot_taken_at", snapshot.TakenAt);
+            var writer = new SnapshotWriter(stream);
+            writer.Begin(snapshot.Version, snapshot.TakenAt);
             foreach (var status in ItemStatuses.All)
             {
-                writer.WritePropertyName(status.WireName());
-                writer.WriteStartObject();
-                foreach (var item in byStatus[status])
-                {
-                    // JSON allows white space between tokens: line breaks around each item cost nothing to readers.
-                    writer.Flush();
-                    stream.WriteByte((byte)'\n');
-                    writer.WritePropertyName(item.ItemId.ToString("D"));
-                    JsonSerializer.Serialize(writer, item, WireJsonContext.Default.Item);
-                    writer.Flush();
-                    stream.WriteByte((byte)'\n');
-                }
-                writer.WriteEndObject();
-                await writer.FlushAsync(ct);
+                writer.State(status);
+                foreach (var item in byStatus[status].OrderBy(item => item.CreatedAt.UtcTicks).ThenBy(item => item.ItemId))
+                    writer.Item(item.ItemId, JsonSerializer.SerializeToUtf8Bytes(item, WireJsonContext.Default.Item));
             }
-            writer.WriteEndObject();
-            await writer.FlushAsync(ct);
-            stream.WriteByte((byte)'\n');
+            writer.End();
+            return Task.CompletedTask;
         }, cancellationToken);
+    }
+
+    /// <summary>index.json with the changes of index.journal applied: the whole index as a restarted broker would see it.</summary>
+    public static IndexDocument? ReadWithJournal(IFileSystem files, DataFolder data)
+    {
+        var document = Read(files, data.IndexFile);
+        if (document is null || !files.File.Exists(data.JournalFile)) return document;
+        var names = new NameTable();
+        foreach (var line in files.File.ReadAllLines(data.JournalFile))
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(line);
+            if (JournalLine.Parse(bytes, names) is not { } entry) break; // a torn last line
+            if (entry.Version <= document.Version) continue;
+            foreach (var status in ItemStatuses.All) document.State(status).Remove(entry.ItemId);
+            if (entry.Summary is { } summary) document.State(summary.Status)[entry.ItemId] = JournalLine.ReadItem(bytes, entry.ItemStart);
+            document.Version = entry.Version;
+        }
+        return document;
     }
 
     /// <returns>The index, or null when there is none yet.</returns>

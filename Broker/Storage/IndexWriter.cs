@@ -1,20 +1,16 @@
-using System.IO.Abstractions;
-
 namespace MediaBroker.Broker.Storage;
 
 /// <summary>
-/// Writes index.json in the background, coalescing changes: a burst of changes costs one write, and the pause after
-/// a write grows with how long it took, so that at 100,000 items the index never eats more than a third of a core.
-/// The item folders stay the truth in between; the last snapshot is written once the broker has stopped
-/// (see <see cref="Hosting.BrokerLifecycle"/>), when nothing can change any more.
+/// Keeps the index on disk in shape, in the background: writes journal lines a full disk held back, and merges a new
+/// index.json once the journal has grown to its share of the old one (see <see cref="StoreIndex"/>). A burst of
+/// changes costs one look; changes go on while a snapshot is merged.
 /// </summary>
-public sealed class IndexWriter(ItemStore store, IFileSystem files, TimeProvider time, ILogger<IndexWriter> logger) : BackgroundService
+public sealed class IndexWriter(ItemStore store, TimeProvider time, ILogger<IndexWriter> logger) : BackgroundService
 {
     private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _dirty = new(0, 1);
-    private long _writtenVersion = -1;
 
     /// <summary>Called for every persisted change of the store (wired in <see cref="Hosting.BrokerLifecycle"/>).</summary>
     public void MarkDirty()
@@ -29,10 +25,12 @@ public sealed class IndexWriter(ItemStore store, IFileSystem files, TimeProvider
         {
             while (true)
             {
-                await _dirty.WaitAsync(stoppingToken);
+                // Lines held back by a full disk are tried again even when nothing changes.
+                var waitFor = store.Index.Pending > 0 ? RetryDelay : Timeout.InfiniteTimeSpan;
+                await _dirty.WaitAsync(waitFor, stoppingToken);
                 await Task.Delay(CoalesceDelay, time, stoppingToken);
-                var took = await WriteAsync(CancellationToken.None);
-                await Task.Delay(took * 2, time, stoppingToken);
+                var pause = await WriteAsync(CancellationToken.None);
+                await Task.Delay(pause, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -40,21 +38,19 @@ public sealed class IndexWriter(ItemStore store, IFileSystem files, TimeProvider
         }
     }
 
-    /// <returns>How long the write took (the pause before the next grows with it), or the pause before a retry.</returns>
+    /// <returns>The pause before the next look: none, or a wait before a retry.</returns>
     public async Task<TimeSpan> WriteAsync(CancellationToken cancellationToken)
     {
-        var snapshot = store.Snapshot();
-        if (snapshot.Version == Interlocked.Read(ref _writtenVersion)) return TimeSpan.Zero;
-        var started = time.GetTimestamp();
+        if (!store.Index.RetryPending()) return RetryDelay;
+        if (!store.Index.SnapshotIsDue) return TimeSpan.Zero;
         try
         {
-            await IndexFile.WriteAsync(files, store.Data.IndexFile, snapshot, cancellationToken);
-            Interlocked.Exchange(ref _writtenVersion, snapshot.Version);
-            return time.GetElapsedTime(started);
+            await store.WriteIndexAsync(cancellationToken);
+            return TimeSpan.Zero;
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            // The previous index.json is intact (atomic write) and item.json files hold every change: retry later.
+            // The previous index.json is intact (atomic write) and the journal still holds every change: retry later.
             logger.LogError("Could not write index.json: {Reason}; retrying in {Delay}", error.Message, RetryDelay);
             MarkDirty();
             return RetryDelay;

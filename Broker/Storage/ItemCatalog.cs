@@ -1,24 +1,28 @@
+using System.Runtime.CompilerServices;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Storage;
 
 /// <summary>
-/// The items as memory holds them, for answers that must not touch the disk: by id, by content, in creation order,
-/// counted by state. Thread-safe; changed only by <see cref="ItemStore"/>, after the disk holds the change.
+/// The items as memory holds them (<see cref="ItemSummary"/>), for answers that must not scan the disk: by id, by
+/// content, in creation order, counted by state; plus the full records of running items, whose progress lives only
+/// here. Thread-safe; changed only by <see cref="ItemStore"/>, after the disk holds the change.
 /// </summary>
 public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
 {
     private readonly Lock _gate = new();
-    private readonly ValuePool _pool = new();
-    private Dictionary<Guid, Item> _items = [];
+    private Dictionary<Guid, ItemSummary> _items = [];
     // By content, per client: one client's upload never answers with another client's item (which it may not see).
-    private Dictionary<(string Sha512, string ConversionType, string ClientId), Guid> _byContent = [];
-    private SortedSet<(DateTimeOffset CreatedAt, Guid Id)> _listingOrder = [];
+    private Dictionary<(UInt128 Sha512, int ConversionType, int Client), Guid> _byContent = [];
+    private SortedSet<(long CreatedAtTicks, Guid Id)> _listingOrder = [];
+    private readonly Dictionary<Guid, Item> _running = [];
     private readonly int[] _countByStatus = new int[ItemStatuses.All.Count];
     private long _usedBytes;
     private long _pendingOutputBytes;
     private long _version;
+
+    public NameTable Names { get; private set; } = new();
 
     public long Version { get { lock (_gate) return _version; } }
 
@@ -28,30 +32,41 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     public long PendingOutputBytes { get { lock (_gate) return _pendingOutputBytes; } }
 
     /// <summary>Replaces everything with what recovery found.</summary>
-    public void Load(IReadOnlyList<Item> items, long version)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
+    /// <param name="items">Taken over, not copied.</param>
+    public void Load(Dictionary<Guid, ItemSummary> items, NameTable names, long version)
     {
         lock (_gate)
         {
+            Names = names;
             _version = version;
-            _items = new Dictionary<Guid, Item>(items.Count);
-            _byContent = new Dictionary<(string, string, string), Guid>(items.Count);
+            _items = items;
+            _byContent = new Dictionary<(UInt128, int, int), Guid>(items.Count);
+            _running.Clear();
             Array.Clear(_countByStatus);
             _usedBytes = 0;
             _pendingOutputBytes = 0;
-            foreach (var item in items) Add(item, ordered: false);
-            // One sort instead of 100,000 ordered inserts.
-            _listingOrder = new SortedSet<(DateTimeOffset CreatedAt, Guid Id)>(items.Select(item => (item.CreatedAt, item.ItemId)));
+            foreach (var item in items.Values) Count(item);
+            // One sort and a tree built from it, instead of a million ordered inserts.
+            _listingOrder = new SortedSet<(long, Guid)>(items.Values.Select(item => item.ListingKey));
         }
     }
 
     /// <summary>Records a change: null before = created, null after = deleted. A persisted change counts in the version.</summary>
-    public void Apply(Item? before, Item? after, bool persisted)
+    /// <returns>The index version the change makes (the current one when it is not persisted).</returns>
+    /// <param name="steps">How far the version moves on for a persisted change: more than one only for what recovery found.</param>
+    public long Apply(Guid? before, Item? after, bool persisted, long steps = 1)
     {
         lock (_gate)
         {
-            if (before is not null) Remove(before);
-            if (after is not null) Add(after);
-            if (persisted) _version++;
+            if (before is { } id && _items.TryGetValue(id, out var known)) Remove(known);
+            if (before is { } gone) _running.Remove(gone);
+            if (after is not null)
+            {
+                Add(ItemSummary.Of(after, Names));
+                if (after.Status == ItemStatus.InProgress) _running[after.ItemId] = after;
+            }
+            return persisted ? _version += steps : _version;
         }
     }
 
@@ -60,49 +75,53 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     {
         lock (_gate)
         {
-            if (!_items.TryGetValue(itemId, out var current) || current.Status != ItemStatus.InProgress) return null;
+            if (!_running.TryGetValue(itemId, out var current)) return null;
             var updated = update(current);
-            _items[itemId] = updated;
+            _running[itemId] = updated;
             return (current, updated);
         }
     }
 
-    public Item? Get(Guid itemId)
+    /// <summary>The summary of an item; for a running one also its full record (with progress), which is not on disk.</summary>
+    public (ItemSummary Summary, Item? Running)? Find(Guid itemId)
     {
-        lock (_gate) return _items.GetValueOrDefault(itemId);
+        lock (_gate)
+            return _items.TryGetValue(itemId, out var summary) ? (summary, _running.GetValueOrDefault(itemId)) : null;
     }
 
-    /// <summary>This client's item of this content and conversion type.</summary>
-    public Item? FindByContent(string sha512, string conversionType, string clientId)
+    /// <summary>This client's item of this content and conversion type, if memory knows one (to be confirmed on its record).</summary>
+    public ItemSummary? FindByContent(string sha512, string conversionType, string clientId)
     {
-        lock (_gate) return FindByContentUnlocked(sha512, conversionType, clientId);
+        var key = (ShaPrefix.Of(sha512), Names.Find(conversionType), Names.Find(clientId));
+        lock (_gate) return _byContent.TryGetValue(key, out var id) ? _items[id] : null;
     }
 
-    /// <summary>Items in creation order, filtered and paged.</summary>
-    public ItemPage List(ItemQuery query)
+    /// <summary>Summaries in creation order that may match <paramref name="matches"/>, from after <paramref name="after"/>, at most <paramref name="count"/>.</summary>
+    public List<ItemSummary> InListingOrder(Func<ItemSummary, bool> matches, Guid? after, int count)
     {
-        var limit = Math.Clamp(query.Limit, 1, ItemQuery.MaxLimit);
-        var page = new List<Item>(Math.Min(limit, 64));
+        var found = new List<ItemSummary>(Math.Min(count, 64));
         lock (_gate)
         {
-            if (query.Ids is { } ids)
-                return PageOf(ids.Select(id => _items.GetValueOrDefault(id)).OfType<Item>().Where(query.Matches)
-                    .OrderBy(item => item.CreatedAt).ThenBy(item => item.ItemId), query.After, limit);
-            if (query.Sha512Checksum is { } sha && query.ConversionType is { } type && query.ClientId is { } clientId)
-                return PageOf(FindByContentUnlocked(sha, type, clientId) is { } found && query.Matches(found) ? [found] : [], query.After, limit);
-
-            IEnumerable<(DateTimeOffset CreatedAt, Guid Id)> keys = _listingOrder;
-            if (query.After is { } after && _items.TryGetValue(after, out var cursor))
-                keys = _listingOrder.GetViewBetween((cursor.CreatedAt, cursor.ItemId), _listingOrder.Max).Skip(1);
+            IEnumerable<(long CreatedAtTicks, Guid Id)> keys = _listingOrder;
+            if (after is { } cursor && _items.TryGetValue(cursor, out var last) && _listingOrder.Count > 0)
+                keys = _listingOrder.GetViewBetween(last.ListingKey, _listingOrder.Max).Skip(1);
             foreach (var key in keys)
             {
-                var item = _items[key.Id];
-                if (!query.Matches(item)) continue;
-                if (page.Count == limit) return new ItemPage(page, page[^1].ItemId);
-                page.Add(item);
+                var summary = _items[key.Id];
+                if (!matches(summary)) continue;
+                found.Add(summary);
+                if (found.Count == count) break;
             }
         }
-        return new ItemPage(page, null);
+        return found;
+    }
+
+    /// <summary>The summaries of these ids that memory knows, in creation order.</summary>
+    public List<ItemSummary> OfIds(IEnumerable<Guid> ids)
+    {
+        lock (_gate)
+            return ids.Select(id => _items.TryGetValue(id, out var summary) ? summary : (ItemSummary?)null).OfType<ItemSummary>()
+                .OrderBy(summary => summary.ListingKey).ToList();
     }
 
     public QueueDepth Depth()
@@ -111,58 +130,45 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     }
 
     /// <summary>Items in one state, in the order they were queued (FIFO for workers).</summary>
-    public IReadOnlyList<Item> InState(ItemStatus status)
+    public IReadOnlyList<Guid> InState(ItemStatus status)
     {
         lock (_gate)
-            return _items.Values.Where(item => item.Status == status).OrderBy(item => item.QueuedAt).ThenBy(item => item.CreatedAt).ToList();
+            return _items.Values.Where(item => item.Status == status).OrderBy(item => item.QueuedAtTicks).ThenBy(item => item.CreatedAtTicks)
+                .Select(item => item.ItemId).ToList();
     }
 
-    public IndexSnapshot Snapshot()
+    private void Add(ItemSummary item)
     {
-        lock (_gate)
-            // Wall clock on purpose: recovery compares it with folder modification times, which come from the same clock.
-            return new IndexSnapshot(_version, DateTimeOffset.UtcNow, _items.Values.ToArray());
-    }
-
-    private void Add(Item item, bool ordered = true)
-    {
-        item = _pool.Compact(item);
         _items[item.ItemId] = item;
-        _byContent[(item.Sha512Checksum, item.ConversionType, item.ClientId)] = item.ItemId;
-        if (ordered) _listingOrder.Add((item.CreatedAt, item.ItemId));
+        _listingOrder.Add(item.ListingKey);
+        Count(item);
+    }
+
+    /// <summary>Everything but the item itself and its place in the listing order.</summary>
+    private void Count(ItemSummary item)
+    {
+        _byContent[(item.Sha512Prefix, item.ConversionType, item.Client)] = item.ItemId;
         _countByStatus[(int)item.Status]++;
         _usedBytes += BytesOnDisk(item);
         _pendingOutputBytes += PendingOutput(item);
     }
 
-    private void Remove(Item item)
+    private void Remove(ItemSummary item)
     {
         _items.Remove(item.ItemId);
-        if (_byContent.TryGetValue((item.Sha512Checksum, item.ConversionType, item.ClientId), out var owner) && owner == item.ItemId)
-            _byContent.Remove((item.Sha512Checksum, item.ConversionType, item.ClientId));
-        _listingOrder.Remove((item.CreatedAt, item.ItemId));
+        var key = (item.Sha512Prefix, item.ConversionType, item.Client);
+        if (_byContent.TryGetValue(key, out var owner) && owner == item.ItemId) _byContent.Remove(key);
+        _listingOrder.Remove(item.ListingKey);
         _countByStatus[(int)item.Status]--;
         _usedBytes -= BytesOnDisk(item);
         _pendingOutputBytes -= PendingOutput(item);
     }
 
-    private Item? FindByContentUnlocked(string sha512, string conversionType, string clientId) =>
-        _byContent.TryGetValue((sha512, conversionType, clientId), out var id) ? _items[id] : null;
-
-    private long BytesOnDisk(Item item)
+    private long BytesOnDisk(ItemSummary item)
     {
         var inputKept = item.Status != ItemStatus.FinishedSuccessful || inputsKeptAfterSuccess;
-        return (inputKept ? item.FileSize : 0) + (item.Output?.FileSize ?? 0);
+        return (inputKept ? item.FileSize : 0) + Math.Max(0, item.OutputSize);
     }
 
-    private static long PendingOutput(Item item) => item.Status is ItemStatus.ToDo or ItemStatus.InProgress ? item.FileSize : 0;
-
-    private static ItemPage PageOf(IEnumerable<Item> matches, Guid? after, int limit)
-    {
-        var ordered = matches.ToList();
-        var start = after is { } cursor ? ordered.FindIndex(item => item.ItemId == cursor) + 1 : 0;
-        var page = ordered.Skip(start).Take(limit).ToList();
-        var more = start + page.Count < ordered.Count;
-        return new ItemPage(page, more ? page[^1].ItemId : null);
-    }
+    private static long PendingOutput(ItemSummary item) => item.Status is ItemStatus.ToDo or ItemStatus.InProgress ? item.FileSize : 0;
 }

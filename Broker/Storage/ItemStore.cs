@@ -8,21 +8,28 @@ using MediaBroker.Shared.Json;
 namespace MediaBroker.Broker.Storage;
 
 /// <summary>
-/// The broker's items: folders on disk are the truth, memory (<see cref="ItemCatalog"/>) the fast view, index.json a
-/// snapshot of it. Every persisted change follows the same order: rename the item's folder (the state change,
-/// atomic), write its item.json (atomic), then record the new version in memory and mark the index dirty.
+/// The broker's items: folders on disk are the truth, memory (<see cref="ItemCatalog"/>) the fast view of what
+/// queries need, the index (<see cref="StoreIndex"/>: index.json and its journal) what a start reads instead of every
+/// folder. Every persisted change follows the same order: write its item.json (atomic), rename the item's folder (the
+/// state change, atomic), then record the new version in memory and append it to the journal. A full record is read
+/// from its item.json when asked for; only running items, whose progress is never written, are kept whole in memory.
 /// </summary>
 public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider time, BrokerSettings settings, ILogger<ItemStore> logger)
 {
     private readonly StripedAsyncLock _itemLocks = new();
     private readonly SemaphoreSlim _createLock = new(1, 1);
     private readonly ItemCatalog _catalog = new(settings.KeepInputs);
+    private readonly StoreIndex _index = new(data, files, logger);
+    // Versions are handed out and journaled in one step, so that the journal's lines are in version order.
+    private readonly Lock _publishing = new();
 
     /// <summary>Raised after every change, persisted or not: (before, after); null before = created, null after = deleted.</summary>
     public event Action<Item?, Item?>? Changed;
 
-    /// <summary>Raised when a persisted change makes index.json out of date.</summary>
+    /// <summary>Raised after a persisted change was journaled: the index writer looks whether a new snapshot is due.</summary>
     public event Action? IndexDirty;
+
+    public StoreIndex Index => _index;
 
     public DataFolder Data => data;
 
@@ -41,23 +48,49 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     public async Task OpenAsync(bool previousRunStoppedCleanly = false, CancellationToken cancellationToken = default)
     {
         var recovered = new StoreRecovery(data, files, logger, previousRunStoppedCleanly).Recover();
-        _catalog.Load(recovered.Items, recovered.Version);
-        if (recovered.IndexIsStale) await WriteIndexAsync(cancellationToken);
+        var rebuilt = recovered.Everything is not null;
+        _catalog.Load(recovered.Items, recovered.Names, recovered.Version + (rebuilt ? 1 : 0));
+        await _index.OpenAsync(recovered, _catalog.Version, cancellationToken);
+        // What recovery found beyond the index's last line goes into the journal, as any change would.
+        lock (_publishing)
+        {
+            foreach (var (item, steps) in recovered.Changed) _index.Changed(_catalog.Apply(item.ItemId, item, persisted: true, steps), item);
+            foreach (var summary in recovered.Dropped) _index.Deleted(_catalog.Apply(summary.ItemId, null, persisted: true), summary.ItemId);
+        }
     }
 
-    public Item? Get(Guid itemId) => _catalog.Get(itemId);
+    /// <summary>The item's full record, from its item.json (or from memory while it runs); null when there is no such item.</summary>
+    public Item? Get(Guid itemId)
+    {
+        Item? read = null;
+        // A change under way may have written item.json before memory knows of it, or moved the folder since memory
+        // was asked: a record is returned once it is the version memory holds, or the change is seen to stay.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            if (_catalog.Find(itemId) is not { } known) return null;
+            var (summary, running) = known;
+            if (running is not null) return running;
+            read = ItemRecords.Read(files, data, summary);
+            if (read?.Version == summary.Version) return read;
+            Thread.Sleep(1);
+        }
+        return read;
+    }
 
-    public Item? FindByContent(string sha512, string conversionType, string clientId) => _catalog.FindByContent(sha512, conversionType, clientId);
+    /// <summary>This client's item of this content and conversion type.</summary>
+    public Item? FindByContent(string sha512, string conversionType, string clientId) =>
+        _catalog.FindByContent(sha512, conversionType, clientId) is { } summary && Get(summary.ItemId) is { } item
+        && item.Sha512Checksum == sha512 && item.ConversionType == conversionType && item.ClientId == clientId ? item : null;
 
     public string FolderOf(Item item) => data.ItemFolder(item);
 
     /// <summary>Items in creation order, filtered and paged.</summary>
-    public ItemPage List(ItemQuery query) => _catalog.List(query);
+    public ItemPage List(ItemQuery query) => ItemRecords.List(_catalog, query, Get);
 
     public QueueDepth Depth() => _catalog.Depth();
 
     /// <summary>Items in one state, in the order they were queued (FIFO for workers).</summary>
-    public IReadOnlyList<Item> InState(ItemStatus status) => _catalog.InState(status);
+    public IReadOnlyList<Guid> InState(ItemStatus status) => _catalog.InState(status);
 
     /// <summary>
     /// Turns a fully received, verified upload into an item, unless the same client has an item with the same content
@@ -74,9 +107,12 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
 
             var now = time.GetUtcNow();
             var item = draft with { Status = ItemStatus.ToDo, Version = 1, CreatedAt = now, UpdatedAt = now, QueuedAt = now };
-            await WriteMetadataAsync(stagedFolder, item, cancellationToken);
-            files.Directory.Move(stagedFolder, data.ItemFolder(item));
-            files.FlushFolder(data.StateFolder(item.Status));
+            await Announced(item.ItemId, async () =>
+            {
+                await WriteMetadataAsync(stagedFolder, item, cancellationToken);
+                files.Directory.Move(stagedFolder, data.ItemFolder(item));
+                files.FlushFolder(data.StateFolder(item.Status));
+            });
             Publish(null, item, persisted: true);
             return (item, true);
         }
@@ -104,9 +140,10 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         var next = changed with { ItemId = current.ItemId, Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
         if (next.Status != current.Status && next.Status == ItemStatus.ToDo) next = next with { QueuedAt = next.UpdatedAt };
         var folder = data.ItemFolder(current);
-        await WriteMetadataAsync(folder, next, cancellationToken);
-        if (next.Status != current.Status)
+        await Announced(itemId, async () =>
         {
+            await WriteMetadataAsync(folder, next, cancellationToken);
+            if (next.Status == current.Status) return;
             try
             {
                 files.Directory.Move(folder, data.ItemFolder(next));
@@ -117,7 +154,7 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
                 throw;
             }
             files.FlushFolder(data.StateFolder(next.Status));
-        }
+        });
         Publish(current, next, persisted: true);
         return next;
     }
@@ -145,24 +182,49 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         {
             if (Get(itemId) is not { } item) return false;
             trashed = files.Path.Combine(data.Trash, $"{itemId:D}-{Guid.NewGuid():N}");
-            files.Directory.Move(data.ItemFolder(item), trashed);
+            await Announced(itemId, () =>
+            {
+                files.Directory.Move(data.ItemFolder(item), trashed);
+                return Task.CompletedTask;
+            });
             Publish(item, null, persisted: true);
         }
         TryDeleteFolder(trashed);
         return true;
     }
 
-    public IndexSnapshot Snapshot() => _catalog.Snapshot();
+    /// <summary>A new index.json now, rather than when the journal has grown enough (see <see cref="StoreIndex"/>).</summary>
+    public Task WriteIndexAsync(CancellationToken cancellationToken = default) => _index.WriteSnapshotAsync(cancellationToken);
 
-    public Task WriteIndexAsync(CancellationToken cancellationToken = default) =>
-        IndexFile.WriteAsync(files, data.IndexFile, Snapshot(), cancellationToken);
+    /// <summary>
+    /// Touches an item's folder only once the journal says a change of it is under way: after a crash, the items with
+    /// such an intent and no change line are the only ones recovery has to read from their folders.
+    /// </summary>
+    private async Task Announced(Guid itemId, Func<Task> change)
+    {
+        _index.Intend(itemId);
+        try
+        {
+            await change();
+        }
+        catch
+        {
+            _index.Abandon(itemId);
+            throw;
+        }
+    }
 
     private Task WriteMetadataAsync(string folder, Item item, CancellationToken cancellationToken) =>
         files.WriteJsonAtomicallyAsync(files.Path.Combine(folder, ItemFiles.Metadata), item, WireJsonContext.Default.Item, cancellationToken);
 
     private void Publish(Item? before, Item? after, bool persisted)
     {
-        _catalog.Apply(before, after, persisted);
+        lock (_publishing)
+        {
+            var version = _catalog.Apply(before?.ItemId, after, persisted);
+            if (persisted && after is not null) _index.Changed(version, after);
+            else if (persisted) _index.Deleted(version, before!.ItemId);
+        }
         Changed?.Invoke(before, after);
         if (persisted) IndexDirty?.Invoke();
     }

@@ -9,27 +9,35 @@ using Microsoft.Extensions.Logging;
 namespace MediaBroker.Broker.Storage;
 
 /// <summary>What recovery hands to the store.</summary>
-/// <param name="IndexIsStale">index.json did not describe the folders and should be rewritten at once.</param>
-public sealed record RecoveredItems(IReadOnlyList<Item> Items, long Version, bool IndexIsStale);
+/// <param name="Items">Every item, as memory keeps it.</param>
+/// <param name="Version">The version index.json and its journal reached, before the changes recovery found.</param>
+/// <param name="JournalLength">The journal's whole lines, in bytes: a torn last line after it is cut off at the next write.</param>
+/// <param name="Changed">
+/// Records that differ from the index (settled, or changed after its last line), each with the versions it moved on
+/// by: to be journaled, the index version stepping as far, so that it never goes back across a crash.
+/// </param>
+/// <param name="Dropped">Items of the index whose folder is gone: to be journaled as deleted.</param>
+/// <param name="Everything">Every full record, when there was no index to trust: a new index.json is written from them.</param>
+public sealed record RecoveredItems(Dictionary<Guid, ItemSummary> Items, NameTable Names, long Version, long JournalLength,
+    IReadOnlyList<(Item Record, long Steps)> Changed, IReadOnlyList<ItemSummary> Dropped, IReadOnlyList<Item>? Everything);
 
 /// <summary>
-/// Start-up reconciliation of index.json with the folders. The folders win: an item is in the state whose folder
-/// holds it. Items of an interrupted run (in_progress) go back to to_do; half-written files are removed;
-/// whatever cannot be explained is moved to lost_and_found and reported, never deleted.
+/// Start-up reconciliation of the index (index.json plus index.journal) with the folders. The folders win: an item is
+/// in the state whose folder holds it. Items of an interrupted run (in_progress) go back to to_do; half-written files
+/// are removed; whatever cannot be explained is moved to lost_and_found and reported, never deleted.
 /// </summary>
 /// <remarks>
-/// Fast at 100,000 items: an item whose folder has not changed since the last index snapshot is taken from the index
-/// as it is; only folders modified after the snapshot (their item.json or a temporary file was written since) are
-/// read. Every change of an item rewrites its item.json inside its folder, which updates the folder's time.
+/// Fast at a million items: after a clean stop the index is exact and only in_progress is looked at. After a crash
+/// the state folders are listed by name only (a folder in another state than the index says, or unknown to it, is
+/// read), and of the others only the items with an intent in the journal and no change after it: a change is
+/// announced in the journal before the item's folder is touched and journaled once it is done, so these are the only
+/// ones a crash can have left different from the index. Without an index to trust (none, unreadable, laid out by
+/// hand, a journal damaged in the middle, or a crash with no journal yet) every folder is read and a new index.json written.
 /// </remarks>
-/// <param name="previousRunStoppedCleanly">
-/// The last broker stopped after writing its final index.json (see <see cref="RunMarker"/>): the index is trusted and
-/// folder times are not even looked at. Otherwise every folder's time is compared with the last snapshot's.
-/// </param>
+/// <param name="previousRunStoppedCleanly">The last broker stopped after writing its final journal line (see <see cref="RunMarker"/>).</param>
 public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger logger, bool previousRunStoppedCleanly = false)
 {
-    // Folder times can lag a change by the file system's timestamp granularity; read a little more than needed.
-    private static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(2);
+    private readonly NameTable _names = new();
 
     public RecoveredItems Recover()
     {
@@ -38,59 +46,120 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         RemoveLeftoverFiles(data.Incoming);
         EmptyTrash();
 
-        // Listing 100,000 folders and parsing the index are independent: do both at once.
-        var withTimes = !previousRunStoppedCleanly;
-        var listing = Task.Run(() => ItemStatuses.All.Select(status => ListStateFolder(status, withTimes)).ToArray());
-        var index = ReadIndex();
+        var names = _names;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Listing a million folders and parsing the index are independent: do both at once.
+        var listed = previousRunStoppedCleanly ? [ItemStatus.InProgress] : ItemStatuses.All.ToArray();
+        var listing = Task.Run(() => listed.Select(status => StateFolderListing.List(files, data.StateFolder(status))).ToArray());
+        var index = ReadIndex(names);
+        var indexRead = clock.Elapsed;
+        var journal = index is null ? null : ReadJournal(index.Version, names);
+        var journalRead = clock.Elapsed - indexRead;
+        // After a crash, a journal is needed to know which items were being changed.
+        var trusted = index is { Untrusted: false } && journal is not null && (previousRunStoppedCleanly || journal.Exists);
+        if (!trusted && previousRunStoppedCleanly)
+        {
+            listed = ItemStatuses.All.ToArray();
+            listing = Task.Run(() => listed.Select(status => StateFolderListing.List(files, data.StateFolder(status))).ToArray());
+        }
+
+        var indexed = new Dictionary<Guid, ItemSummary>(trusted ? index!.Items.Count : 0);
+        // Without an index to trust, every folder is read.
+        if (trusted)
+        {
+            foreach (var item in index!.Items) indexed[item.ItemId] = item;
+            foreach (var (id, summary) in journal!.Changes)
+                if (summary is { } latest) indexed[id] = latest;
+                else indexed.Remove(id);
+        }
+        // Without an index to trust, every folder is read: as if every item had a change under way.
+        var underWay = trusted ? journal!.UnderWay : null;
         var folders = listing.GetAwaiter().GetResult();
+        var listedBy = clock.Elapsed;
 
-        var indexed = index?.Entries().ToDictionary(entry => entry.Item.ItemId) ?? [];
-        // After a clean stop the index is the truth; otherwise only folders untouched since its snapshot are.
-        var changedAfter = index is null ? DateTime.MinValue
-            : previousRunStoppedCleanly ? DateTime.MaxValue
-            : (index.SnapshotTakenAt - ClockSlack).UtcDateTime;
-        var found = new Dictionary<Guid, Item>(indexed.Count);
-        long changes = 0;
-
-        foreach (var (status, entries) in ItemStatuses.All.Zip(folders))
+        // Folders the index already describes, with no change under way, are only counted; the others are read.
+        // Then the index is brought in line with them in place: at a million items, a copy would cost seconds.
+        var matched = new int[ItemStatuses.All.Count];
+        var seen = new Dictionary<Guid, ItemSummary>();
+        var changed = new List<(Item, long)>();
+        var everything = trusted ? null : new List<Item>();
+        foreach (var (status, entries) in listed.Zip(folders))
         {
             foreach (var entry in entries)
             {
-                var item = RecoverItem(entry, status, indexed, changedAfter, found);
-                if (item is null) continue;
-                if (!indexed.TryGetValue(item.ItemId, out var known) || known.Item.Version != item.Version || known.Status != status)
-                    changes += Math.Max(1, item.Version - (known.Item?.Version ?? 0));
-                found[item.ItemId] = item;
+                if (entry.IsFolder && entry.ItemId is { } id && underWay?.Contains(id) == false && status != ItemStatus.InProgress
+                    && indexed.TryGetValue(id, out var indexedAs) && indexedAs.Status == status)
+                {
+                    matched[(int)status]++;
+                    continue;
+                }
+                var recovered = RecoverItem(entry, status, indexed, underWay, seen);
+                if (recovered is null) continue;
+                var (summary, record) = recovered.Value;
+                seen[summary.ItemId] = summary;
+                everything?.Add(record!);
+                var isKnown = indexed.TryGetValue(summary.ItemId, out var known);
+                if (trusted && record is not null && (!isKnown || known.Version != summary.Version || known.Status != summary.Status))
+                    changed.Add((record, Math.Max(1, record.Version - (isKnown ? known.Version : 0))));
             }
         }
+        var dropped = Vanished(indexed, listed, matched, seen, underWay);
+        foreach (var summary in dropped)
+        {
+            indexed.Remove(summary.ItemId);
+            logger.LogWarning("Item {ItemId} is in index.json but its folder is gone; it is dropped from the index", summary.ItemId);
+        }
+        foreach (var (id, summary) in seen) indexed[id] = summary;
+        var found = indexed;
 
-        var vanished = indexed.Keys.Where(id => !found.ContainsKey(id)).ToList();
-        foreach (var id in vanished)
-            logger.LogWarning("Item {ItemId} is in index.json but its folder is gone; it is dropped from the index", id);
-        changes += vanished.Count;
-
-        if (changes > 0 || index is null)
-            logger.LogInformation("Recovery: {Count} items, {Changes} changes since the last index snapshot", found.Count, changes);
-        return new RecoveredItems(found.Values.ToList(), (index?.Version ?? 0) + changes, IndexIsStale: changes > 0 || index is null);
+        var version = journal?.Version ?? index?.Version ?? 0;
+        // Where a start's time goes, for whoever wonders why one was slow.
+        logger.LogInformation("Recovery: index.json read in {Index:0} ms ({Count} items), index.journal in {Journal:0} ms ({Lines} changes), "
+            + "{States} state folders listed by {Listed:0} ms, {Read} item folders read, done in {Total:0} ms",
+            indexRead.TotalMilliseconds, index?.Items.Count ?? 0, journalRead.TotalMilliseconds, journal?.Changes.Count ?? 0,
+            listed.Length, listedBy.TotalMilliseconds, everything?.Count ?? changed.Count, clock.Elapsed.TotalMilliseconds);
+        if (changed.Count > 0 || dropped.Count > 0 || !trusted)
+            logger.LogInformation("Recovery: {Count} items, {Changes} changes since the index's last line{Rebuilt}", found.Count,
+                changed.Count + dropped.Count, trusted ? "" : "; the index is written anew from the item folders");
+        return new RecoveredItems(found, names, version, journal?.Length ?? 0, changed, dropped, everything);
     }
 
-    /// <summary>One entry of a state folder: its name, the item id it names (if any), whether it is a folder, when it last changed.</summary>
-    private readonly record struct FolderEntry(string Name, Guid? ItemId, bool IsFolder, DateTime WrittenAt);
-
-    private FolderEntry[] ListStateFolder(ItemStatus status, bool withTimes) =>
-        files.DirectoryInfo.New(data.StateFolder(status)).EnumerateFileSystemInfos().Select(entry =>
+    private JournalChanges? ReadJournal(long snapshotVersion, NameTable names)
+    {
+        var (changes, damage) = JournalChanges.Read(files, data.JournalFile, snapshotVersion, names);
+        if (damage is null) return changes;
+        KeepAside(data.JournalFile, $"index.journal is damaged ({damage})");
+        return null;
+    }
+    /// <summary>
+    /// Items of the index in a listed state that no listed folder holds. Counted first (a million folders found
+    /// where the index says are not remembered one by one); only a count that falls short is looked into: items a
+    /// change was under way for (a delete cut short), then, if some are still missing, every item of that state.
+    /// </summary>
+    private List<ItemSummary> Vanished(Dictionary<Guid, ItemSummary> indexed, ItemStatus[] listed, int[] matched,
+        Dictionary<Guid, ItemSummary> seen, HashSet<Guid>? underWay)
+    {
+        var missing = new int[ItemStatuses.All.Count];
+        foreach (var summary in indexed.Values)
+            if (listed.Contains(summary.Status) && !seen.ContainsKey(summary.ItemId)) missing[(int)summary.Status]++;
+        var vanished = new List<ItemSummary>();
+        foreach (var status in listed)
         {
-            var isFolder = entry is IDirectoryInfo;
-            return new FolderEntry(
-                entry.Name,
-                Guid.TryParseExact(entry.Name, "D", out var id) ? id : null,
-                isFolder,
-                // The stat behind a folder's time is the costly part of a listing; only paid when it is needed.
-                withTimes && isFolder ? entry.LastWriteTimeUtc : DateTime.MinValue);
-        }).ToArray();
+            var shortBy = missing[(int)status] - matched[(int)status];
+            if (shortBy <= 0) continue;
+            var candidates = indexed.Values.Where(summary => summary.Status == status && !seen.ContainsKey(summary.ItemId));
+            var cutShort = candidates.Where(summary => underWay?.Contains(summary.ItemId) != false).ToList();
+            vanished.AddRange(cutShort);
+            if (cutShort.Count < shortBy)
+                vanished.AddRange(candidates.Where(summary => underWay?.Contains(summary.ItemId) == false
+                    && !files.Directory.Exists(data.ItemFolder(summary.Status, summary.ItemId))));
+        }
+        return vanished;
+    }
 
-    private Item? RecoverItem(FolderEntry entry, ItemStatus status, Dictionary<Guid, (ItemStatus Status, Item Item)> indexed,
-        DateTime changedAfter, Dictionary<Guid, Item> found)
+    /// <returns>The item's summary, and its full record when it was read from its folder.</returns>
+    private (ItemSummary Summary, Item? Record)? RecoverItem(StateFolderListing.Entry entry, ItemStatus status, Dictionary<Guid, ItemSummary> indexed,
+        HashSet<Guid>? underWay, Dictionary<Guid, ItemSummary> found)
     {
         var path = files.Path.Combine(data.StateFolder(status), entry.Name);
         if (!entry.IsFolder || entry.ItemId is not { } itemId)
@@ -98,19 +167,19 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
             KeepAside(path, $"'{entry.Name}' in {status.WireName()} is not an item folder");
             return null;
         }
-        if (found.ContainsKey(itemId))
+        // A move is one rename: an item in two folders is damage, and the copy the index does not name is kept aside.
+        if (found.ContainsKey(itemId) || indexed.TryGetValue(itemId, out var elsewhere) && elsewhere.Status != status
+            && files.Directory.Exists(data.ItemFolder(elsewhere.Status, itemId)))
         {
             KeepAside(path, $"item {itemId} is in two state folders; the copy in {status.WireName()} is kept aside");
             return null;
         }
 
-        if (entry.WrittenAt < changedAfter && status != ItemStatus.InProgress
-            && indexed.TryGetValue(itemId, out var known) && known.Status == status)
-            return known.Item;
-
         RemoveLeftoverFiles(path);
         var recorded = ReadMetadata(path, itemId);
-        return recorded is null ? null : Settle(recorded, status, path);
+        if (recorded is null) return null;
+        var settled = Settle(recorded, status, path);
+        return (ItemSummary.Of(settled, _names!), settled);
     }
 
     /// <summary>
@@ -186,16 +255,37 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         return null;
     }
 
-    private IndexDocument? ReadIndex()
+    /// <returns>The snapshot's summaries, or null when there is none to trust (then every folder is read).</returns>
+    private SnapshotSummaries? ReadIndex(NameTable names)
     {
         try
         {
-            return IndexFile.Read(files, data.IndexFile);
+            return SnapshotReader.Read(files, data.IndexFile, names);
+        }
+        catch (InvalidDataException) when (IsLaidOutByHand(out var version))
+        {
+            // Still valid JSON: kept where it is, and replaced by one in the broker's layout, with its version carried on.
+            logger.LogInformation("index.json is not laid out one item a line (edited by hand?); it is written anew from the item folders");
+            return new SnapshotSummaries(version, DateTimeOffset.MinValue, [], 0) { Untrusted = true };
         }
         catch (InvalidDataException error)
         {
             KeepAside(data.IndexFile, $"{error.Message}; it is rebuilt from the item folders");
             return null;
+        }
+    }
+
+    private bool IsLaidOutByHand(out long version)
+    {
+        try
+        {
+            version = IndexFile.Read(files, data.IndexFile)?.Version ?? 0;
+            return true;
+        }
+        catch (InvalidDataException)
+        {
+            version = 0;
+            return false;
         }
     }
 

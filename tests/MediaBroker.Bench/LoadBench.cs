@@ -94,7 +94,7 @@ public static class LoadBench
         Console.WriteLine("\nmemory: a broker holding 100,000 items");
         var data = Disk.DataFolder(folder.Combine("hundred-thousand"));
         data.EnsureCreated();
-        await IndexBench.CreateOnDiskAsync(data, 100_000);
+        await IndexBenchData.CreateAsync(data, 100_000);
         await using (var first = await BrokerProcess.StartAsync(data.Root)) await first.TerminateAsync(); // writes index.json
         await using var broker = await BrokerProcess.StartAsync(data.Root);
         var resident = Resident(broker.Pid);

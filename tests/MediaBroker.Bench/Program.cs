@@ -2,7 +2,10 @@ using MediaBroker.Bench;
 
 return args.FirstOrDefault() switch
 {
-    "index" => await IndexBench.RunAsync(),
+    "index" => await IndexBench.RunAsync(args[1..]),
+    // A data folder of N finished items, to look at a broker's start by hand: index-data N FOLDER
+    "index-read" => IndexReadProbe.Run(args[1]),
+    "index-data" => await IndexBenchData.CreateAsync(MediaBroker.Testing.Disk.DataFolder(args[2]), int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)).ContinueWith(_ => 0),
     "convert" => await ConvertBench.RunAsync(),
     "transfer" => await TransferBench.RunAsync(),
     "load" => await LoadBench.RunAsync(),

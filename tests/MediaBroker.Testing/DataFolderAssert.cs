@@ -8,7 +8,7 @@ namespace MediaBroker.Testing;
 public static partial class DataFolderAssert
 {
     /// <param name="whileRunning">
-    /// The broker is still running: index.json or threads.json may be in the middle of an atomic write, whose
+    /// The broker is still running: index.json, index.journal or threads.json may be in the middle of an atomic write, whose
     /// temporary file then stands beside it. After a stop there must be none.
     /// </param>
     /// <param name="allowResumableUploads">Unfinished tus uploads in incoming/ (their record and their bytes) are fine.</param>
@@ -40,13 +40,13 @@ public static partial class DataFolderAssert
         Eventually.TrueAsync(() => Directory.EnumerateFiles(store.FolderOf(item)).Select(Path.GetFileName).Order().SequenceEqual(files.Order()),
             $"the folder of item {item.ItemId} to hold {string.Join(", ", files)}");
 
-    [GeneratedRegex(@"^(index\.json|threads\.json|broker\.pid|broker\.lock|logs/broker-\d{8}(_\d+)?\.log)$")]
+    [GeneratedRegex(@"^(index\.json|index\.journal|threads\.json|broker\.pid|broker\.lock|logs/broker-\d{8}(_\d+)?\.log)$")]
     private static partial Regex TopLevel();
 
     [GeneratedRegex(@"^incoming/tus-[0-9a-f]{32}(\.json|/input)$")]
     private static partial Regex ResumableUpload();
 
-    [GeneratedRegex(@"^\.(index|threads)\.json\.[0-9a-f]{32}\.tmp$")]
+    [GeneratedRegex(@"^\.(index\.json|threads\.json|index\.journal)\.[0-9a-f]{32}\.tmp$")]
     private static partial Regex WriteInProgress();
 
     [GeneratedRegex(@"^(to_do|in_progress|finished_successful|finished_with_errors)/[0-9a-f-]{36}/(item\.json|input|output\.[a-z0-9]+|thumbnail-\d+x\d+\.jpg)$")]

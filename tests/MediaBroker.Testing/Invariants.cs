@@ -38,11 +38,12 @@ public static class Invariants
             }
         }
 
-        var index = IndexFile.Read(Disk.Real, data.IndexFile);
+        // The index as the next start reads it: index.json and the journal's lines after it.
+        var index = IndexFile.ReadWithJournal(Disk.Real, data);
         var indexed = index?.Entries().ToDictionary(entry => entry.Item.ItemId, entry => entry.Status) ?? [];
         foreach (var (id, item) in items)
-            if (!indexed.TryGetValue(id, out var state) || state != item.Status) problems.Add($"index.json disagrees with the folders about item {id}");
-        foreach (var id in indexed.Keys.Where(id => !items.ContainsKey(id))) problems.Add($"index.json lists item {id}, which has no folder");
+            if (!indexed.TryGetValue(id, out var state) || state != item.Status) problems.Add($"the index disagrees with the folders about item {id}");
+        foreach (var id in indexed.Keys.Where(id => !items.ContainsKey(id))) problems.Add($"the index lists item {id}, which has no folder");
 
         foreach (var content in accepted)
         {

@@ -66,7 +66,7 @@ public sealed class ItemStoreTests : IDisposable
 
         Assert.Equal(ItemStatus.ToDo, retried!.Status);
         Assert.True(_harness.Files.Directory.Exists(_harness.Data.ItemFolder(ItemStatus.ToDo, failed.ItemId)));
-        Assert.Equal([waiting.ItemId, failed.ItemId], store.InState(ItemStatus.ToDo).Select(item => item.ItemId));
+        Assert.Equal([waiting.ItemId, failed.ItemId], store.InState(ItemStatus.ToDo));
     }
 
     [Fact]
