@@ -1,4 +1,6 @@
 using MediaBroker.Broker.Auth;
+using MediaBroker.Broker.Dashboard;
+using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Uploads.Tus;
 
 namespace MediaBroker.Broker.Api;
@@ -18,8 +20,11 @@ public static class BrokerApi
         app.MapItems();
         app.MapTusUploads();
         app.MapServer();
+        app.MapStats();
+        app.MapEvents();
         app.MapSignedLinks();
         app.MapTokens();
+        app.MapDashboard();
         return app;
     }
 }

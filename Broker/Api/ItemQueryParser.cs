@@ -8,6 +8,8 @@ namespace MediaBroker.Broker.Api;
 /// <summary>Reads the query string of <c>GET /api/items</c>; a wrong value is a 400 that names it.</summary>
 public static class ItemQueryParser
 {
+    private const int MaxSearchLength = 200;
+
     public static (ItemQuery? Query, string? Problem) Parse(IQueryCollection query)
     {
         var result = new ItemQuery { ClientId = Value(query, "client_id"), ConversionType = Value(query, "conversion_type") };
@@ -38,6 +40,16 @@ public static class ItemQueryParser
         {
             if (!Guid.TryParse(afterText, out var after)) return (null, $"after: '{afterText}' is not an item id");
             result = result with { After = after };
+        }
+        if (Value(query, "q") is { } search)
+        {
+            if (search.Length > MaxSearchLength) return (null, $"q: at most {MaxSearchLength} characters");
+            result = result with { NameContains = search };
+        }
+        if (Value(query, "order") is { } order)
+        {
+            if (order is not ("newest" or "oldest")) return (null, $"order '{order}' is not one of newest, oldest");
+            result = result with { NewestFirst = order == "newest" };
         }
         if (Value(query, "limit") is { } limitText)
         {

@@ -22,9 +22,7 @@ public static class ServerApi
     {
         Version = Version,
         ListOfSupportedMediaTypes = settings.ListOfSupportedMediaTypes,
-        ConversionTypes = settings.ConversionTypes
-            .Where(entry => entry.Value.MediaTypes.Any(settings.SupportsMediaType))
-            .ToDictionary(entry => entry.Key, entry => new ConversionTypeInfo(entry.Value.MediaTypes, entry.Value.OutputExtension)),
+        ConversionTypes = OfferedConversionTypes(settings),
         DefaultConversionTypes = settings.DefaultConversionTypes
             .Where(entry => settings.SupportsMediaType(entry.Key))
             .ToDictionary(entry => entry.Key, entry => entry.Value),
@@ -35,4 +33,9 @@ public static class ServerApi
         UsedBytes = store.UsedBytes + thumbnails.Bytes,
         MaxUploadBytes = settings.MaxUploadBytes,
     };
+
+    /// <summary>The conversion types whose media types this broker can convert (ffmpeg or libvips may be missing for some).</summary>
+    public static Dictionary<string, ConversionTypeInfo> OfferedConversionTypes(BrokerSettings settings) => settings.ConversionTypes
+        .Where(entry => entry.Value.MediaTypes.Any(settings.SupportsMediaType))
+        .ToDictionary(entry => entry.Key, entry => new ConversionTypeInfo(entry.Value.MediaTypes, entry.Value.OutputExtension));
 }

@@ -3,6 +3,7 @@ using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
@@ -19,7 +20,7 @@ namespace MediaBroker.Broker.Hosting;
 /// A broker's start and stop, in one place and in order.
 /// Start, before Kestrel takes a request: claim the data folder (broker.pid), stop the ffmpeg a crashed broker left
 /// behind, check ffmpeg and ffprobe while the items are recovered, drop abandoned one-shot uploads and load the
-/// resumable ones, wire who follows whom; then run the index writer, the workers and the upload sweeper.
+/// resumable ones, wire who follows whom; then run the index writer, the workers, the upload sweeper and the figures for the events.
 /// Stop: the workers first (their items back to to_do), then any program still running, the sweeper and the index
 /// writer; once Kestrel has drained too, the last journal lines, and last the release of broker.pid.
 /// </summary>
@@ -27,6 +28,7 @@ public sealed class BrokerLifecycle(
     BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
     ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
     OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, ThumbnailCache thumbnails, AnonymousAccess access, IServer server,
+    EventHub events, FiguresPublisher figures,
     ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private RunMarker? _marker;
@@ -67,6 +69,7 @@ public sealed class BrokerLifecycle(
 
         // Who follows whom.
         store.Changed += queue.OnItemChanged;
+        store.Changed += events.OnItemChanged;
         store.IndexDirty += indexWriter.MarkDirty;
         programs.Changed += threads.Write;
         queue.Add(store.InState(ItemStatus.ToDo));
@@ -78,6 +81,7 @@ public sealed class BrokerLifecycle(
         await indexWriter.StartAsync(cancellationToken);
         await workers.StartAsync(cancellationToken);
         await tusSweeper.StartAsync(cancellationToken);
+        await figures.StartAsync(cancellationToken);
     }
 
     public Task StartedAsync(CancellationToken cancellationToken)
@@ -91,7 +95,12 @@ public sealed class BrokerLifecycle(
         return Task.CompletedTask;
     }
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Event streams never end by themselves: they are closed first, so that Kestrel's drain does not wait for them.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        events.CloseAll();
+        return Task.CompletedTask;
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -99,6 +108,7 @@ public sealed class BrokerLifecycle(
         await workers.StopAsync(cancellationToken);
         await programs.StopAllAsync(cancellationToken);
         await tusSweeper.StopAsync(cancellationToken);
+        await figures.StopAsync(cancellationToken);
         await indexWriter.StopAsync(cancellationToken);
     }
 

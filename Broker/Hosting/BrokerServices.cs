@@ -1,4 +1,6 @@
+using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Media;
@@ -36,6 +38,9 @@ public static class BrokerServices
         services.AddSingleton<ConversionQueue>().AddSingleton<ConversionJobs>().AddSingleton<ItemConverter>()
             .AddSingleton<FfmpegConversion>().AddSingleton<PictureConversion>()
             .AddSingleton<ConversionWorkers>().AddSingleton<ThreadsIndex>();
+
+        // Live view: the figures, and the events the dashboard follows.
+        services.AddSingleton<BrokerFigures>().AddSingleton<EventHub>().AddSingleton<FiguresPublisher>();
 
         services.AddHostedService<BrokerLifecycle>();
         return services;

@@ -18,6 +18,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     private SortedSet<(long CreatedAtTicks, Guid Id)> _listingOrder = [];
     private readonly Dictionary<Guid, Item> _running = [];
     private readonly int[] _countByStatus = new int[ItemStatuses.All.Count];
+    private readonly Dictionary<int, ConversionTotals> _byType = [];
+    private readonly Dictionary<int, int> _itemsByClient = [];
     private long _usedBytes;
     private long _pendingOutputBytes;
     private long _version;
@@ -44,6 +46,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
             _byContent = new Dictionary<(UInt128, int, int), Guid>(items.Count);
             _running.Clear();
             Array.Clear(_countByStatus);
+            _byType.Clear();
+            _itemsByClient.Clear();
             _usedBytes = 0;
             _pendingOutputBytes = 0;
             foreach (var item in items.Values) Count(item);
@@ -96,15 +100,17 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         lock (_gate) return _byContent.TryGetValue(key, out var id) ? _items[id] : null;
     }
 
-    /// <summary>Summaries in creation order that may match <paramref name="matches"/>, from after <paramref name="after"/>, at most <paramref name="count"/>.</summary>
-    public List<ItemSummary> InListingOrder(Func<ItemSummary, bool> matches, Guid? after, int count)
+    /// <summary>Summaries in creation order (or its reverse) that may match <paramref name="matches"/>, from after <paramref name="after"/>, at most <paramref name="count"/>.</summary>
+    public List<ItemSummary> InListingOrder(Func<ItemSummary, bool> matches, Guid? after, int count, bool newestFirst = false)
     {
         var found = new List<ItemSummary>(Math.Min(count, 64));
         lock (_gate)
         {
-            IEnumerable<(long CreatedAtTicks, Guid Id)> keys = _listingOrder;
+            IEnumerable<(long CreatedAtTicks, Guid Id)> keys = newestFirst ? _listingOrder.Reverse() : _listingOrder;
             if (after is { } cursor && _items.TryGetValue(cursor, out var last) && _listingOrder.Count > 0)
-                keys = _listingOrder.GetViewBetween(last.ListingKey, _listingOrder.Max).Skip(1);
+                keys = newestFirst
+                    ? _listingOrder.GetViewBetween(_listingOrder.Min, last.ListingKey).Reverse().Skip(1)
+                    : _listingOrder.GetViewBetween(last.ListingKey, _listingOrder.Max).Skip(1);
             foreach (var key in keys)
             {
                 var summary = _items[key.Id];
@@ -122,6 +128,18 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         lock (_gate)
             return ids.Select(id => _items.TryGetValue(id, out var summary) ? summary : (ItemSummary?)null).OfType<ItemSummary>()
                 .OrderBy(summary => summary.ListingKey).ToList();
+    }
+
+    /// <summary>What finished, per conversion type (by its number in <see cref="Names"/>), and how many items each client has.</summary>
+    public (Dictionary<int, ConversionTotals> ByType, Dictionary<int, int> ItemsByClient) Totals()
+    {
+        lock (_gate) return (new Dictionary<int, ConversionTotals>(_byType), new Dictionary<int, int>(_itemsByClient));
+    }
+
+    /// <summary>The full records of the running items, with their progress.</summary>
+    public List<Item> Running()
+    {
+        lock (_gate) return [.. _running.Values];
     }
 
     public QueueDepth Depth()
@@ -149,6 +167,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     {
         _byContent[(item.Sha512Prefix, item.ConversionType, item.Client)] = item.ItemId;
         _countByStatus[(int)item.Status]++;
+        _byType[item.ConversionType] = _byType.GetValueOrDefault(item.ConversionType).With(item, +1);
+        _itemsByClient[item.Client] = _itemsByClient.GetValueOrDefault(item.Client) + 1;
         _usedBytes += BytesOnDisk(item);
         _pendingOutputBytes += PendingOutput(item);
     }
@@ -160,6 +180,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         if (_byContent.TryGetValue(key, out var owner) && owner == item.ItemId) _byContent.Remove(key);
         _listingOrder.Remove(item.ListingKey);
         _countByStatus[(int)item.Status]--;
+        _byType[item.ConversionType] = _byType.GetValueOrDefault(item.ConversionType).With(item, -1);
+        if ((_itemsByClient[item.Client] -= 1) == 0) _itemsByClient.Remove(item.Client);
         _usedBytes -= BytesOnDisk(item);
         _pendingOutputBytes -= PendingOutput(item);
     }
@@ -171,4 +193,16 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     }
 
     private static long PendingOutput(ItemSummary item) => item.Status is ItemStatus.ToDo or ItemStatus.InProgress ? item.FileSize : 0;
+}
+
+/// <summary>The finished items of one conversion type: how many, and the bytes that went in and came out of the converted ones.</summary>
+public readonly record struct ConversionTotals(int Converted, int Failed, long InputBytes, long OutputBytes)
+{
+    /// <summary>These totals with <paramref name="item"/> counted in (+1) or out (-1).</summary>
+    public ConversionTotals With(ItemSummary item, int sign) => item.Status switch
+    {
+        ItemStatus.FinishedSuccessful => new(Converted + sign, Failed, InputBytes + sign * item.FileSize, OutputBytes + sign * Math.Max(0, item.OutputSize)),
+        ItemStatus.FinishedWithErrors => this with { Failed = Failed + sign },
+        _ => this,
+    };
 }

@@ -23,7 +23,7 @@ public static class ItemRecords
         }
     }
 
-    /// <summary>Items in creation order, filtered and paged: the filters run on the summaries, then on the records of one page.</summary>
+    /// <summary>Items in creation order (or newest first), filtered and paged: the filters run on the summaries, then on the records of one page.</summary>
     public static ItemPage List(ItemCatalog catalog, ItemQuery query, Func<Guid, Item?> get)
     {
         var limit = Math.Clamp(query.Limit, 1, ItemQuery.MaxLimit);
@@ -31,10 +31,11 @@ public static class ItemRecords
         if (query.Ids is { } ids)
         {
             var candidates = catalog.OfIds(ids).Where(matches).ToList();
+            if (query.NewestFirst) candidates.Reverse();
             var start = query.After is { } cursor ? candidates.FindIndex(summary => summary.ItemId == cursor) + 1 : 0;
             return Page(candidates.Skip(start), limit, query, get);
         }
-        return Page(catalog.InListingOrder(matches, query.After, limit + 1), limit, query, get);
+        return Page(catalog.InListingOrder(matches, query.After, limit + 1, query.NewestFirst), limit, query, get);
     }
 
     private static ItemPage Page(IEnumerable<ItemSummary> candidates, int limit, ItemQuery query, Func<Guid, Item?> get)
@@ -57,6 +58,6 @@ public static class ItemRecords
         var sha = query.Sha512Checksum is { } checksum ? ShaPrefix.Of(checksum) : (UInt128?)null;
         return summary => (client is null || summary.Client == client) && (type is null || summary.ConversionType == type)
             && (query.Status is null || summary.Status == query.Status) && (query.Ids is null || query.Ids.Contains(summary.ItemId))
-            && (sha is null || summary.Sha512Prefix == sha);
+            && (sha is null || summary.Sha512Prefix == sha) && query.NameMatches(summary.Name);
     }
 }

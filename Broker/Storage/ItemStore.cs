@@ -89,6 +89,17 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
 
     public QueueDepth Depth() => _catalog.Depth();
 
+    /// <summary>Finished items per conversion type, and items per client, by their names.</summary>
+    public (Dictionary<string, ConversionTotals> ByType, Dictionary<string, int> ItemsByClient) Totals()
+    {
+        var (byType, byClient) = _catalog.Totals();
+        return (byType.ToDictionary(entry => _catalog.Names.Name(entry.Key), entry => entry.Value),
+            byClient.ToDictionary(entry => _catalog.Names.Name(entry.Key), entry => entry.Value));
+    }
+
+    /// <summary>The running items, with their progress.</summary>
+    public IReadOnlyList<Item> Running() => _catalog.Running();
+
     /// <summary>Items in one state, in the order they were queued (FIFO for workers).</summary>
     public IReadOnlyList<Guid> InState(ItemStatus status) => _catalog.InState(status);
 
@@ -138,7 +149,7 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         if (change(current) is not { } changed) return null;
 
         var next = changed with { ItemId = current.ItemId, Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
-        if (next.Status != current.Status && next.Status == ItemStatus.ToDo) next = next with { QueuedAt = next.UpdatedAt };
+        if (next.Status != current.Status) next = Timed(next);
         var folder = data.ItemFolder(current);
         await Announced(itemId, async () =>
         {
@@ -158,6 +169,14 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         Publish(current, next, persisted: true);
         return next;
     }
+
+    /// <summary>The times of a state change: queued for to_do, started for in_progress, finished for the two finished states.</summary>
+    private static Item Timed(Item item) => item.Status switch
+    {
+        ItemStatus.ToDo => item with { QueuedAt = item.UpdatedAt, StartedAt = null, FinishedAt = null },
+        ItemStatus.InProgress => item with { StartedAt = item.UpdatedAt, FinishedAt = null },
+        _ => item with { FinishedAt = item.UpdatedAt },
+    };
 
     /// <summary>Progress of a running conversion: memory only, several times a second, never written to disk.</summary>
     public void ReportProgress(Guid itemId, double progress, double? fps, double? speed, double? etaSeconds)

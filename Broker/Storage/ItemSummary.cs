@@ -11,15 +11,16 @@ namespace MediaBroker.Broker.Storage;
 /// <param name="Client">The client id as its number in <see cref="NameTable"/>.</param>
 /// <param name="ConversionType">The conversion type as its number in <see cref="NameTable"/>.</param>
 /// <param name="Sha512Prefix">The first 128 bits of the content's sha512: enough to find a duplicate, which is then confirmed on the full record.</param>
+/// <param name="Name">The original file name, for a search by name that must not read every item.json.</param>
 public readonly record struct ItemSummary(
     Guid ItemId, ItemStatus Status, long CreatedAtTicks, long QueuedAtTicks, int Client, int ConversionType,
-    UInt128 Sha512Prefix, long FileSize, long OutputSize, long Version)
+    UInt128 Sha512Prefix, long FileSize, long OutputSize, long Version, string Name)
 {
     public (long CreatedAtTicks, Guid ItemId) ListingKey => (CreatedAtTicks, ItemId);
 
     public static ItemSummary Of(Item item, NameTable names) => new(
         item.ItemId, item.Status, item.CreatedAt.UtcTicks, item.QueuedAt.UtcTicks, names.Number(item.ClientId), names.Number(item.ConversionType),
-        ShaPrefix.Of(item.Sha512Checksum), item.FileSize, item.Output?.FileSize ?? -1, item.Version);
+        ShaPrefix.Of(item.Sha512Checksum), item.FileSize, item.Output?.FileSize ?? -1, item.Version, item.OriginalFileName);
 }
 
 /// <summary>The first 128 bits of a hex sha512, as a number.</summary>

@@ -204,6 +204,8 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
             Status = target, Version = recorded.Version + 1, UpdatedAt = DateTimeOffset.UtcNow,
             Progress = null, Fps = null, Speed = null, EtaSeconds = null,
             Output = target == ItemStatus.FinishedSuccessful ? recorded.Output : null,
+            StartedAt = target == ItemStatus.ToDo ? null : recorded.StartedAt,
+            FinishedAt = target == ItemStatus.ToDo ? null : recorded.FinishedAt,
         };
         files.WriteJsonAtomicallyAsync(files.Path.Combine(folder, ItemFiles.Metadata), settled, WireJsonContext.Default.Item).GetAwaiter().GetResult();
         if (target != folderStatus) files.Directory.Move(folder, data.ItemFolder(settled));

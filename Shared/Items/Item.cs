@@ -23,6 +23,10 @@ public sealed record Item
     public IReadOnlyList<string> Errors { get; init; } = [];
     public MediaInfo? Media { get; init; }
     public ItemOutput? Output { get; init; }
+    /// <summary>When its last conversion started (the item entered <c>in_progress</c>); waiting = this minus <see cref="QueuedAt"/>.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>When it last reached a finished state; converting = this minus <see cref="StartedAt"/>. Cleared by a retry.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
     /// <summary>0..1 while converting, 1 once finished successfully.</summary>
     public double? Progress { get; init; }
     public double? Fps { get; init; }

@@ -20,6 +20,7 @@ namespace MediaBroker.Shared.Json;
 [JsonSerializable(typeof(List<Item>))]
 [JsonSerializable(typeof(ItemPage))]
 [JsonSerializable(typeof(ServerInfo))]
+[JsonSerializable(typeof(BrokerStats))]
 [JsonSerializable(typeof(SignedLink))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;

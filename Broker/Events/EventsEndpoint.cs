@@ -1,0 +1,74 @@
+using System.Text;
+using System.Text.Json;
+using MediaBroker.Broker.Api;
+using MediaBroker.Broker.Auth;
+using MediaBroker.Shared.Json;
+
+namespace MediaBroker.Broker.Events;
+
+/// <summary>
+/// <c>GET /api/events</c>: server-sent events (text/event-stream) of every item change the caller may see and of the
+/// broker's figures. Each event has an id; a reader that reconnects with <c>Last-Event-ID</c> (the header, or
+/// <c>last_event_id</c> in the query) gets what it missed. A comment line every <see cref="EventHub.HeartbeatInterval"/>
+/// keeps proxies from closing a quiet stream.
+/// </summary>
+public static class EventsEndpoint
+{
+    /// <summary>How long a browser waits before it reconnects (the stream's <c>retry:</c> field).</summary>
+    private const int ReconnectMilliseconds = 2000;
+
+    public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/events", StreamAsync).ForClientsOnly();
+        return app;
+    }
+
+    private static async Task StreamAsync(HttpContext context, Caller caller, EventHub hub, BrokerFigures figures, IHostApplicationLifetime lifetime)
+    {
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : context.Request.Query["last_event_id"].ToString();
+        var response = context.Response;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers["X-Accel-Buffering"] = "no"; // nginx would otherwise hold the events back
+        using var reader = hub.Subscribe(caller, lastEventId, () => JsonSerializer.SerializeToUtf8Bytes(figures.For(caller), WireJsonContext.Default.BrokerStats));
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var stop = ending.Token;
+        try
+        {
+            var position = reader.StartsAfter is { } start ? $"id: {new EventId(hub.Run, start)}\n" : "";
+            await response.WriteAsync($"retry: {ReconnectMilliseconds}\n{position}\n", stop);
+            await response.Body.FlushAsync(stop);
+            while (!stop.IsCancellationRequested)
+            {
+                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                quiet.CancelAfter(hub.HeartbeatInterval);
+                bool more;
+                try
+                {
+                    more = await reader.Events.WaitToReadAsync(quiet.Token);
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    await response.WriteAsync(": heartbeat\n\n", stop);
+                    await response.Body.FlushAsync(stop);
+                    continue;
+                }
+                if (!more) return; // dropped as too slow, or the broker stops: the reader reconnects
+                while (reader.Events.TryRead(out var next)) await WriteAsync(response, hub.Run, next, stop);
+                await response.Body.FlushAsync(stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the reader went away, or the broker stops
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, string run, BrokerEvent published, CancellationToken cancellationToken)
+    {
+        // JSON from the serializer has no raw line breaks, so one data line carries it whole.
+        await response.WriteAsync($"id: {new EventId(run, published.Sequence)}\nevent: {published.Type}\ndata: ", Encoding.UTF8, cancellationToken);
+        await response.Body.WriteAsync(published.Data, cancellationToken);
+        await response.WriteAsync("\n\n", cancellationToken);
+    }
+}

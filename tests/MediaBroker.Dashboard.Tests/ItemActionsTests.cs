@@ -1,0 +1,72 @@
+using MediaBroker.Dashboard.Tests.Browser;
+using MediaBroker.Shared.Items;
+using MediaBroker.Testing;
+using Microsoft.Playwright;
+
+namespace MediaBroker.Dashboard.Tests;
+
+/// <summary>What a row offers besides the download: retry a failed item (its error in full), delete after a confirmation.</summary>
+[Collection(ChromiumSession.Collection)]
+public sealed class ItemActionsTests(ChromiumSession chromium)
+{
+    [Fact]
+    public async Task A_failed_item_shows_its_error_in_full_and_retry_runs_it_again()
+    {
+        await using var harness = await DashboardHarness.StartAsync(chromium);
+        var broken = await BrokenClipAsync(harness.Folder);
+        var item = await harness.UploadAsync(broken, "mkv_x264");
+        var failed = await harness.WaitForStatusAsync(item.ItemId, ItemStatus.FinishedWithErrors);
+        await harness.OpenAsync();
+        await harness.WaitForRowStateAsync(item.ItemId, ItemStatus.FinishedWithErrors);
+
+        var row = harness.Row(item.ItemId);
+        await row.Locator(".errors summary").ClickAsync();
+        await Assertions.Expect(row.Locator(".errors pre")).ToContainTextAsync(failed.Errors[0]);
+
+        await row.Locator("button.retry").ClickAsync();
+        // The same broken file fails again, but as a new conversion: the row follows it live, to a later version.
+        await harness.Page.WaitForFunctionAsync(
+            "([id, version]) => { const row = document.querySelector(`tr[data-item-id='${id}']`); "
+            + "return row && Number(row.dataset.version) > version && row.dataset.status === 'finished_with_errors'; }",
+            new object[] { item.ItemId.ToString("D"), failed.Version + 1 }, new() { Timeout = DashboardHarness.LongWait });
+        var again = await harness.Broker.Api.GetItemAsync(item.ItemId);
+        Assert.Equal(ItemStatus.FinishedWithErrors, again.Status);
+        Assert.True(again.Version >= failed.Version + 3, $"version {again.Version}: to_do, in_progress and a new failure after {failed.Version}");
+        await harness.AssertNotReloadedAsync();
+    }
+
+    [Fact]
+    public async Task Delete_asks_first_and_then_removes_the_item_from_the_page_and_the_broker()
+    {
+        await using var harness = await DashboardHarness.StartAsync(chromium);
+        var keep = await harness.UploadAsync(await TestMedia.ImageAsync(harness.Folder.Combine("keep.png"), seed: 1), "webp");
+        var drop = await harness.UploadAsync(await TestMedia.ImageAsync(harness.Folder.Combine("drop.png"), seed: 2), "webp");
+        await harness.OpenAsync();
+        await harness.WaitForRowStateAsync(drop.ItemId, ItemStatus.FinishedSuccessful);
+
+        await harness.Row(drop.ItemId).Locator("button.delete").ClickAsync();
+        var dialog = harness.Page.Locator("#confirm-dialog");
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await Assertions.Expect(dialog).ToContainTextAsync("drop.png");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        Assert.Equal(drop.ItemId, (await harness.Broker.Api.GetItemAsync(drop.ItemId)).ItemId); // cancel keeps it
+
+        await harness.Row(drop.ItemId).Locator("button.delete").ClickAsync();
+        await harness.Page.Locator("#confirm-ok").ClickAsync();
+
+        await Assertions.Expect(harness.Row(drop.ItemId)).ToHaveCountAsync(0);
+        await Assertions.Expect(harness.Row(keep.ItemId)).ToHaveCountAsync(1);
+        var gone = await harness.Broker.Api.ListAsync(new Dictionary<string, string?> { ["ids"] = drop.ItemId.ToString("D") });
+        Assert.Empty(gone.Items);
+    }
+
+    /// <summary>A clip whose last three quarters are garbage: ffprobe accepts it, ffmpeg fails on it.</summary>
+    private static async Task<string> BrokenClipAsync(TempFolder folder)
+    {
+        var clip = await TestMedia.VideoAsync(folder.Combine("whole.mkv"), seconds: 2, audio: false, seed: 9);
+        var bytes = await File.ReadAllBytesAsync(clip);
+        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7);
+        return folder.WriteFile("broken.mkv", bytes);
+    }
+}
