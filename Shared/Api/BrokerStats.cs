@@ -18,8 +18,8 @@ public sealed record BrokerStats
     public required IReadOnlyDictionary<string, ConversionFigures> ByConversionType { get; init; }
     /// <summary>The client ids with items on this broker (a client token sees its own only).</summary>
     public required IReadOnlyList<string> Clients { get; init; }
-    /// <summary>The running conversions the caller may see; empty in the <c>stats</c> event, whose item events carry them.</summary>
-    public IReadOnlyList<RunningConversion> Running { get; init; } = [];
+    /// <summary>The running conversions the caller may see; left out of the <c>stats</c> event, whose item events carry them.</summary>
+    public IReadOnlyList<RunningConversion>? Running { get; init; }
 }
 
 /// <summary>The seed's storage statistics: what the broker's files take, how many there are, and what is left on the disk.</summary>

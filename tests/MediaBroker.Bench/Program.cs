@@ -10,12 +10,13 @@ return args.FirstOrDefault() switch
     "transfer" => await TransferBench.RunAsync(),
     "load" => await LoadBench.RunAsync(),
     "scan" => await ScanBench.RunAsync(),
+    "events" => await EventsBench.RunAsync(),
     "chaos" => await ChaosCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer|load|scan|chaos");
+    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer|load|scan|events|chaos");
     return 2;
 }

@@ -155,7 +155,7 @@ function actionsOf(item) {
 
 // Thumbnails need the token too, so with one they are fetched and shown from memory.
 function thumbnailOf(item) {
-  const image = h('img', { alt: '', width: 64, height: 64, loading: 'lazy', decoding: 'async' });
+  const image = h('img', { alt: '', width: 64, height: 64, decoding: 'async' });
   const url = `api/items/${item.item_id}/thumbnail?w=128&h=128`;
   image.addEventListener('error', () => { image.style.visibility = 'hidden'; }, { once: true });
   if (!token()) { image.src = url; return image; }

@@ -27,6 +27,18 @@ public sealed class ItemQueryParserTests
     }
 
     [Fact]
+    public void The_dashboard_asks_for_newest_first_and_part_of_a_name()
+    {
+        var (query, problem) = Parse("?order=newest&q=%20beach%20");
+
+        Assert.Null(problem);
+        Assert.True(query!.NewestFirst);
+        Assert.Equal("beach", query.NameContains);
+        Assert.False(Parse("?order=oldest").Query!.NewestFirst);
+        Assert.Equal("q: at most 200 characters", Parse("?q=" + new string('x', 201)).Problem);
+    }
+
+    [Fact]
     public void No_filter_lists_everything_a_page_at_a_time_and_blank_values_count_as_absent()
     {
         var (query, problem) = Parse("?status=&client_id=%20");
@@ -53,6 +65,7 @@ public sealed class ItemQueryParserTests
     [InlineData("?limit=1001", "limit must be a number from 1 to 1000")]
     [InlineData("?limit=-1", "limit must be a number from 1 to 1000")]
     [InlineData("?limit=ten", "limit must be a number from 1 to 1000")]
+    [InlineData("?order=random", "order 'random' is not one of newest, oldest")]
     public void A_wrong_value_is_named_in_the_problem(string query, string problem)
     {
         var (parsed, found) = Parse(query);

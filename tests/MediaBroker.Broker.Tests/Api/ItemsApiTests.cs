@@ -208,6 +208,36 @@ public sealed class ItemsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stats_count_what_was_converted_and_saved_per_type_and_a_client_token_sees_its_own_share()
+    {
+        var picture = await UploadImageAsync(51, clientId: "attic");
+        var done = await _broker.Api.WaitUntilFinishedAsync(picture.ItemId);
+        var clip = await TestMedia.VideoAsync(_folder.Combine("whole.mkv"), seconds: 2, audio: false, seed: 52);
+        var bytes = await File.ReadAllBytesAsync(clip);
+        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7); // ffprobe accepts it, ffmpeg fails on it
+        var broken = _folder.WriteFile("broken.mkv", bytes);
+        var response = await _broker.PostMultipartAsync(broken, fields: new Dictionary<string, string> { ["conversion_type"] = "mkv_x264", ["client_id"] = "cellar" });
+        var failed = await _broker.Api.WaitUntilFinishedAsync((await response.ReadItemAsync()).ItemId);
+        Assert.Equal(ItemStatus.FinishedWithErrors, failed.Status);
+
+        var stats = await _broker.Http.GetFromJsonAsync("api/stats", WireJsonContext.Default.BrokerStats);
+
+        Assert.Equal(new ConversionFigures(1, 1, done.FileSize, done.Output!.FileSize), stats!.Converted);
+        Assert.Equal(new ConversionFigures(1, 0, done.FileSize, done.Output.FileSize), stats.ByConversionType["webp"]);
+        Assert.Equal(new ConversionFigures(0, 1, 0, 0), stats.ByConversionType["mkv_x264"]);
+        Assert.Equal(done.FileSize - done.Output.FileSize, stats.Converted.SavedBytes);
+        Assert.Equal(2, stats.Storage.NumberOfFiles);
+        Assert.Equal(1, stats.Queue.FinishedWithErrors);
+        Assert.Equal(["attic", "cellar"], stats.Clients);
+        Assert.Empty(stats.Running!);
+
+        var token = await _broker.AddTokenAsync("attic", "client");
+        using var attic = _broker.ClientWith(token);
+        var seenByAttic = await attic.GetFromJsonAsync("api/stats", WireJsonContext.Default.BrokerStats);
+        Assert.Equal(["attic"], seenByAttic!.Clients);
+    }
+
+    [Fact]
     public async Task Unknown_routes_answer_with_problem_json()
     {
         using var response = await _broker.Http.GetAsync("api/nothing-here");

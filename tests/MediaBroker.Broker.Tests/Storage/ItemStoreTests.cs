@@ -135,6 +135,66 @@ public sealed class ItemStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Listing_newest_first_and_by_part_of_the_name_pages_through_everything_also_after_a_restart()
+    {
+        var store = await _harness.OpenAsync();
+        var items = new List<Item>();
+        foreach (var name in (string[])["Holiday 2024.mp4", "garden.png", "holiday-beach.mov", "cat.jpg", "OLD HOLIDAY.mkv"])
+            items.Add(await _harness.AddAsync(store, fileName: name));
+        var newestFirst = items.Select(item => item.ItemId).Reverse().ToList();
+        var holidays = new[] { items[4].ItemId, items[2].ItemId, items[0].ItemId };
+
+        void AssertListings(ItemStore listed)
+        {
+            Assert.Equal(newestFirst, listed.List(new ItemQuery { NewestFirst = true }).Items.Select(item => item.ItemId));
+            Assert.Equal(newestFirst, PageThrough(listed, new ItemQuery { NewestFirst = true, Limit = 2 }));
+            Assert.Equal(holidays, PageThrough(listed, new ItemQuery { NewestFirst = true, NameContains = "holiday", Limit = 1 }));
+            Assert.Equal(holidays.Reverse(), PageThrough(listed, new ItemQuery { NameContains = "HOLIDAY", Limit = 2 }));
+            Assert.Empty(listed.List(new ItemQuery { NameContains = "birthday" }).Items);
+        }
+
+        AssertListings(store);
+        await store.WriteIndexAsync(); // the names come back from index.json, not only from the changes of this run
+        AssertListings(await _harness.OpenAsync());
+    }
+
+    private static List<Guid> PageThrough(ItemStore store, ItemQuery query)
+    {
+        var seen = new List<Guid>();
+        Guid? after = null;
+        do
+        {
+            var page = store.List(query with { After = after });
+            Assert.True(page.Items.Count <= query.Limit);
+            seen.AddRange(page.Items.Select(item => item.ItemId));
+            after = page.NextAfter;
+        } while (after is not null);
+        return seen;
+    }
+
+    [Fact]
+    public async Task A_state_change_records_when_the_conversion_started_and_finished_and_a_retry_clears_both()
+    {
+        var store = await _harness.OpenAsync();
+        var item = await _harness.AddAsync(store);
+        Assert.Null(item.StartedAt);
+
+        var started = await store.UpdateAsync(item.ItemId, MoveTo(ItemStatus.ToDo, ItemStatus.InProgress));
+        var failed = await store.UpdateAsync(item.ItemId, MoveTo(ItemStatus.InProgress, ItemStatus.FinishedWithErrors));
+        var onDisk = ReadItemJson(_harness.Data.ItemFolder(failed!));
+        var retried = await store.UpdateAsync(item.ItemId, MoveTo(ItemStatus.FinishedWithErrors, ItemStatus.ToDo));
+
+        Assert.Equal(started!.UpdatedAt, started.StartedAt);
+        Assert.Null(started.FinishedAt);
+        Assert.Equal(started.StartedAt, failed!.StartedAt);
+        Assert.Equal(failed.UpdatedAt, failed.FinishedAt);
+        Assert.Null(retried!.StartedAt);
+        Assert.Null(retried.FinishedAt);
+        Assert.Equal(retried.UpdatedAt, retried.QueuedAt);
+        Assert.Equal(failed.FinishedAt, onDisk.FinishedAt); // on disk, not only in memory
+    }
+
+    [Fact]
     public async Task The_index_holds_every_item_under_its_state_in_the_seeds_layout()
     {
         var store = await _harness.OpenAsync();
