@@ -1,11 +1,22 @@
 namespace MediaBroker.Broker.Events;
 
 /// <summary>
-/// One server-sent event as it goes on the wire: its id (see <see cref="EventId"/>), its type and its JSON data.
-/// <paramref name="OwnerClientId"/> is the client whose item it is about, null for figures every caller may see.
+/// One server-sent event: its number, type and JSON data, and the bytes it goes on the wire as (see <see cref="EventId"/>),
+/// made once for every stream that carries it. <paramref name="OwnerClientId"/> is the client whose item it is about,
+/// null for what every caller may see.
 /// </summary>
-public sealed record BrokerEvent(long Sequence, string Type, string? OwnerClientId, byte[] Data)
+public sealed record BrokerEvent(long Sequence, string Type, string? OwnerClientId, byte[] Data, byte[] Wire)
 {
+    /// <summary>A comment line: keeps a quiet stream open through proxies; no event for the reader.</summary>
+    public static readonly BrokerEvent Heartbeat = new(0, "heartbeat", null, [], ": heartbeat\n\n"u8.ToArray());
+
+    public static BrokerEvent Create(string run, long sequence, string type, string? ownerClientId, byte[] data)
+    {
+        // JSON from the serializer has no raw line breaks, so one data line carries it whole.
+        var head = System.Text.Encoding.UTF8.GetBytes($"id: {new EventId(run, sequence)}\nevent: {type}\ndata: ");
+        return new BrokerEvent(sequence, type, ownerClientId, data, [.. head, .. data, (byte)'\n', (byte)'\n']);
+    }
+
     /// <summary>An item was created or changed (its progress too); the data is the item.</summary>
     public const string ItemChanged = "item";
     /// <summary>An item is gone; the data is <c>{"item_id": …}</c>.</summary>

@@ -8,9 +8,9 @@ namespace MediaBroker.Broker.Events;
 
 /// <summary>
 /// The broker's live events (<c>GET /api/events</c>): every item change and the figures, numbered in one sequence.
-/// The last <see cref="ReplayCapacity"/> are kept so that a reader who reconnects with <c>Last-Event-ID</c> gets what
-/// it missed; each reader has a bounded queue, and one that falls behind is dropped (it reconnects and catches up)
-/// rather than buffered without end.
+/// The last <see cref="ReplayCapacity"/> item events and the latest figures are kept, so that a reader who reconnects
+/// with <c>Last-Event-ID</c> gets what it missed (older figures are not kept: the latest replace them). Each reader has
+/// a bounded queue, and one that falls behind is dropped (it reconnects and catches up) rather than buffered without end.
 /// </summary>
 public sealed class EventHub(ILogger<EventHub> logger)
 {
@@ -20,14 +20,17 @@ public sealed class EventHub(ILogger<EventHub> logger)
     private readonly Lock _gate = new();
     private readonly Queue<BrokerEvent> _recent = new(ReplayCapacity);
     private readonly HashSet<EventReader> _readers = [];
+    private BrokerEvent? _latestStats;
     private long _sequence;
+    // The newest item event no longer kept: a reader that saw less than this cannot be brought up to date by replay.
+    private long _forgottenUpTo;
 
     /// <summary>Tells this broker process's events from an earlier one's.</summary>
     public string Run { get; } = Guid.NewGuid().ToString("N")[..8];
 
     public int ReaderCount { get { lock (_gate) return _readers.Count; } }
 
-    /// <summary>How long a stream may stay quiet before it gets a comment line; tests shorten it.</summary>
+    /// <summary>How often every stream gets a comment line (sent by <see cref="FiguresPublisher"/>); tests shorten it.</summary>
     public TimeSpan HeartbeatInterval { get; internal set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Follows <see cref="Storage.ItemStore.Changed"/>: (before, after), null before = created, null after = deleted.</summary>
@@ -44,9 +47,13 @@ public sealed class EventHub(ILogger<EventHub> logger)
     {
         lock (_gate)
         {
-            var published = new BrokerEvent(++_sequence, type, ownerClientId, data);
-            if (_recent.Count == ReplayCapacity) _recent.Dequeue();
-            _recent.Enqueue(published);
+            var published = BrokerEvent.Create(Run, ++_sequence, type, ownerClientId, data);
+            if (type == BrokerEvent.Stats) _latestStats = published;
+            else
+            {
+                if (_recent.Count == ReplayCapacity) _forgottenUpTo = _recent.Dequeue().Sequence;
+                _recent.Enqueue(published);
+            }
             List<EventReader>? slow = null;
             foreach (var reader in _readers)
                 if (reader.Caller.Sees(published) && !reader.Offer(published)) (slow ??= []).Add(reader);
@@ -67,11 +74,12 @@ public sealed class EventHub(ILogger<EventHub> logger)
         {
             if (last is { } known)
             {
-                var replay = known.Run == Run && known.Sequence <= _sequence && (_recent.Count == 0 ? known.Sequence == _sequence : known.Sequence >= _recent.Peek().Sequence - 1)
-                    ? _recent.Where(missed => missed.Sequence > known.Sequence && caller.Sees(missed)).ToList()
+                var replay = known.Run == Run && known.Sequence <= _sequence && known.Sequence >= _forgottenUpTo
+                    ? _recent.Append(_latestStats).OfType<BrokerEvent>().Where(missed => missed.Sequence > known.Sequence && caller.Sees(missed))
+                        .OrderBy(missed => missed.Sequence).ToList()
                     : null;
                 if (replay is null || replay.Count > ReaderQueueCapacity / 2)
-                    reader.Offer(new BrokerEvent(_sequence, BrokerEvent.Resync, null, resyncData()));
+                    reader.Offer(BrokerEvent.Create(Run, _sequence, BrokerEvent.Resync, null, resyncData()));
                 else
                     foreach (var missed in replay) reader.Offer(missed);
             }
@@ -79,6 +87,18 @@ public sealed class EventHub(ILogger<EventHub> logger)
             _readers.Add(reader);
         }
         return reader;
+    }
+
+    /// <summary>A comment line on every stream (see <see cref="HeartbeatInterval"/>), so that proxies keep quiet ones open.</summary>
+    public void Heartbeat()
+    {
+        lock (_gate)
+        {
+            List<EventReader>? slow = null;
+            foreach (var reader in _readers)
+                if (!reader.Offer(BrokerEvent.Heartbeat)) (slow ??= []).Add(reader);
+            foreach (var reader in slow ?? []) Drop(reader, "it fell more than " + ReaderQueueCapacity + " events behind");
+        }
     }
 
     /// <summary>A stop: every reader's stream ends, so that Kestrel's drain does not wait on them.</summary>

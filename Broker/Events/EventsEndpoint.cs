@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
 using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Auth;
@@ -38,37 +38,17 @@ public static class EventsEndpoint
             var position = reader.StartsAfter is { } start ? $"id: {new EventId(hub.Run, start)}\n" : "";
             await response.WriteAsync($"retry: {ReconnectMilliseconds}\n{position}\n", stop);
             await response.Body.FlushAsync(stop);
-            while (!stop.IsCancellationRequested)
+            // All that is waiting goes out in one flush; the stream ends when the reader is dropped as too slow or
+            // the broker stops (it reconnects).
+            while (await reader.Events.WaitToReadAsync(stop))
             {
-                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                quiet.CancelAfter(hub.HeartbeatInterval);
-                bool more;
-                try
-                {
-                    more = await reader.Events.WaitToReadAsync(quiet.Token);
-                }
-                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-                {
-                    await response.WriteAsync(": heartbeat\n\n", stop);
-                    await response.Body.FlushAsync(stop);
-                    continue;
-                }
-                if (!more) return; // dropped as too slow, or the broker stops: the reader reconnects
-                while (reader.Events.TryRead(out var next)) await WriteAsync(response, hub.Run, next, stop);
-                await response.Body.FlushAsync(stop);
+                while (reader.Events.TryRead(out var next)) response.BodyWriter.Write(next.Wire);
+                await response.BodyWriter.FlushAsync(stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // the reader went away, or the broker stops
         }
-    }
-
-    private static async Task WriteAsync(HttpResponse response, string run, BrokerEvent published, CancellationToken cancellationToken)
-    {
-        // JSON from the serializer has no raw line breaks, so one data line carries it whole.
-        await response.WriteAsync($"id: {new EventId(run, published.Sequence)}\nevent: {published.Type}\ndata: ", Encoding.UTF8, cancellationToken);
-        await response.Body.WriteAsync(published.Data, cancellationToken);
-        await response.WriteAsync("\n\n", cancellationToken);
     }
 }

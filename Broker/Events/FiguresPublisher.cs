@@ -6,12 +6,13 @@ namespace MediaBroker.Broker.Events;
 
 /// <summary>
 /// Sends a <c>stats</c> event when the broker's figures changed, at most once every <see cref="Interval"/>: free
-/// space moves with every upload, and a page needs no more than that.
+/// space moves with every upload, and a page needs no more than that. Also sends the streams' heartbeats.
 /// </summary>
 public sealed class FiguresPublisher(EventHub hub, BrokerFigures figures, TimeProvider time, ILogger<FiguresPublisher> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private byte[] _last = [];
+    private long _lastHeartbeat = time.GetTimestamp();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,6 +30,11 @@ public sealed class FiguresPublisher(EventHub hub, BrokerFigures figures, TimePr
 
     private void Tick()
     {
+        if (time.GetElapsedTime(_lastHeartbeat) >= hub.HeartbeatInterval)
+        {
+            _lastHeartbeat = time.GetTimestamp();
+            hub.Heartbeat();
+        }
         try
         {
             PublishIfChanged();

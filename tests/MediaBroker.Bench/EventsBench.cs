@@ -12,8 +12,9 @@ namespace MediaBroker.Bench;
 /// 200 open <c>GET /api/events</c> streams against the broker's other requests. One broker process holding a few
 /// hundred items; ordinary requests (the newest 50 items, the figures, the server, one item) timed from a few loops,
 /// in rounds with no stream open (A) and rounds with 200 streams open and drained by this process (B), interleaved
-/// A B A B A B. A small picture is uploaded every 200 ms through every round of both sides, so that the streams carry
-/// item and stats events while they are measured and the one difference between the sides is the streams.
+/// A B A B … so that both sides see the same moods of a shared machine. A small picture is uploaded every 200 ms
+/// through every round of both sides, so that the streams carry item and stats events while they are measured and the
+/// one difference between the sides is the streams (uploads in B alone would measure conversions, not streams).
 /// </summary>
 public static class EventsBench
 {
@@ -216,20 +217,8 @@ public static class EventsBench
 
         public int Lost => Volatile.Read(ref _lost);
 
-        private readonly List<Process> _curls = [];
         public static async Task<OpenStreams> OpenAsync(Uri url, int count)
         {
-            if (Environment.GetEnvironmentVariable("EXP_CURL") == "1")
-            {
-                var s = new OpenStreams(new HttpClient(), count);
-                for (var i = 0; i < count; i++)
-                {
-                    var psi = new ProcessStartInfo("sh", ["-c", $"curl -sN {url}api/events | wc -l > /tmp/exp-curl-{i}"]);
-                    s._curls.Add(Process.Start(psi)!);
-                }
-                await Task.Delay(1000);
-                return s;
-            }
             // A client of their own: their connections are not the measured requests' pool.
             var http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
             var streams = new OpenStreams(http, count);
@@ -282,7 +271,7 @@ public static class EventsBench
         public async Task UntilEachHeardAsync(TimeSpan limit)
         {
             var clock = Stopwatch.StartNew();
-            while (_curls.Count == 0 && _counts.Any(c => Interlocked.Read(ref c.Total) == 0))
+            while (_counts.Any(c => Interlocked.Read(ref c.Total) == 0))
             {
                 if (clock.Elapsed > limit || Lost > 0)
                     throw new InvalidOperationException($"{_counts.Count(c => Interlocked.Read(ref c.Total) == 0)} streams had no event after {limit.TotalSeconds:0} s; "
@@ -295,7 +284,6 @@ public static class EventsBench
         {
             await _stop.CancelAsync();
             await Task.WhenAll(_readers);
-            foreach (var c in _curls) { c.Kill(entireProcessTree: true); c.WaitForExit(); }
             _http.Dispose();
             _stop.Dispose();
         }

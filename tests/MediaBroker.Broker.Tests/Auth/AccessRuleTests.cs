@@ -15,7 +15,7 @@ namespace MediaBroker.Broker.Tests.Auth;
 /// </summary>
 public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : IClassFixture<AccessRuleTests.BrokerWithTokens>
 {
-    private const string Anyone = "anonymous (a signed link)";
+    private const string Anyone = "anonymous (a signed link, the dashboard's own files)";
     private const string Clients = BrokerAccess.ForClients;
     private const string Admins = BrokerAccess.ForAdmins;
 
@@ -48,6 +48,11 @@ public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : 
         new("PATCH", "/api/uploads/{uploadId:regex(^[0-9a-f]{{32}}$)}", Clients, $"api/uploads/{NoUpload}", Headers: Tus),
         new("DELETE", "/api/uploads/{uploadId:regex(^[0-9a-f]{{32}}$)}", Clients, $"api/uploads/{NoUpload}", Headers: Tus),
         new("GET", "/api/server", Clients, "api/server"),
+        new("GET", "/api/stats", Clients, "api/stats"),
+        new("GET", "/api/events", Clients, "api/events"),
+        // The page asks for a token itself: its files are open, what it shows comes from the API above.
+        new("GET", "/", Anyone, ""),
+        new("GET", "/dashboard/{file}", Anyone, "dashboard/app.js"),
         new("GET", "/links/{itemId:guid}/{fileName}", Anyone, $"links/{NoItem}/a.mkv?expires=1&by=x&signature=x"),
         new("HEAD", "/links/{itemId:guid}/{fileName}", Anyone, $"links/{NoItem}/a.mkv?expires=1&by=x&signature=x"),
         new("GET", "/api/tokens/", Admins, "api/tokens"),
@@ -164,6 +169,7 @@ public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : 
         using var http = _broker.ClientWith(token);
         var request = new HttpRequestMessage(new HttpMethod(row.Method), row.Path) { Content = row.Body?.Invoke() };
         foreach (var (name, value) in row.Headers ?? []) request.Headers.TryAddWithoutValidation(name, value);
-        return await http.SendAsync(request);
+        // Headers only: an event stream never ends, and no row needs more than its status and problem detail.
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 }

@@ -9,9 +9,9 @@ public sealed class EventHubTests
 {
     private readonly EventHub _hub = new(NullLogger<EventHub>.Instance);
 
-    private void PublishMany(int count)
+    private void PublishMany(int count, string type = BrokerEvent.ItemChanged)
     {
-        for (var i = 0; i < count; i++) _hub.Publish(BrokerEvent.Stats, null, [(byte)'{', (byte)'}']);
+        for (var i = 0; i < count; i++) _hub.Publish(type, null, [(byte)'{', (byte)'}']);
     }
 
     [Fact]
@@ -44,6 +44,23 @@ public sealed class EventHubTests
         Assert.True(late.Events.TryRead(out var only));
         Assert.Equal(BrokerEvent.Resync, only.Type);
         Assert.False(late.Events.TryRead(out _));
+    }
+
+    [Fact]
+    public void Figures_do_not_crowd_item_changes_out_of_the_replay_only_the_latest_figures_are_replayed()
+    {
+        using var first = _hub.Subscribe(Caller.Anonymous, null, () => []);
+        var start = $"{_hub.Run}.{first.StartsAfter}";
+        PublishMany(2);
+        PublishMany(EventHub.ReplayCapacity * 2, BrokerEvent.Stats); // an idle broker's free space moving for hours
+        PublishMany(1);
+
+        using var late = _hub.Subscribe(Caller.Anonymous, start, () => []);
+
+        var replayed = new List<BrokerEvent>();
+        while (late.Events.TryRead(out var next)) replayed.Add(next);
+        Assert.Equal([BrokerEvent.ItemChanged, BrokerEvent.ItemChanged, BrokerEvent.Stats, BrokerEvent.ItemChanged], replayed.Select(e => e.Type));
+        Assert.Equal(replayed.Select(e => e.Sequence).Order(), replayed.Select(e => e.Sequence));
     }
 
     [Fact]
