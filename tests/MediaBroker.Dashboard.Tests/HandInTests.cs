@@ -53,6 +53,43 @@ public sealed class HandInTests(ChromiumSession chromium)
     }
 
     [Fact]
+    public async Task An_upload_cut_by_a_reload_resumes_where_it_stopped_when_the_same_file_is_chosen_again()
+    {
+        await using var harness = await DashboardHarness.StartAsync(chromium);
+        var clip = await TestMedia.VideoAsync(harness.Folder.Combine("school play.mkv"), seconds: 20, size: "1280x720", seed: 12);
+        var size = new FileInfo(clip).Length;
+        await harness.OpenAsync();
+        await harness.WaitUntilLiveAsync();
+        await ThrottleUploadsAsync(harness.Page, bytesPerSecond: 1024 * 1024);
+
+        await harness.Page.SetInputFilesAsync("#file-input", clip);
+        await harness.Page.WaitForFunctionAsync("() => Number(document.querySelector('#uploads li progress')?.value) >= 5",
+            null, new() { Timeout = DashboardHarness.LongWait });
+        await harness.Page.ReloadAsync();
+
+        await Assertions.Expect(harness.Page.Locator("#unfinished-list li")).ToHaveTextAsync("school play.mkv");
+        await harness.Page.SetInputFilesAsync("#file-input", clip);
+
+        var upload = harness.Page.Locator("#uploads li[data-file-name='school play.mkv']");
+        await Assertions.Expect(upload).ToHaveAttributeAsync("data-state", "done", new() { Timeout = DashboardHarness.LongWait });
+        var resumedAt = long.Parse((await upload.GetAttributeAsync("data-resumed-at"))!);
+        Assert.InRange(resumedAt, 1, size - 1); // went on from the broker's offset, not from the start
+        var item = await harness.Broker.Api.GetItemAsync(Guid.Parse((await upload.GetAttributeAsync("data-item-id"))!));
+        Assert.Equal(DashboardHarness.Sha512Of(clip), item.Sha512Checksum);
+        await Assertions.Expect(harness.Page.Locator("#unfinished")).ToBeHiddenAsync();
+    }
+
+    /// <summary>Slows the page's uploads (Chromium's network emulation), so that a test can cut one in the middle.</summary>
+    private static async Task ThrottleUploadsAsync(IPage page, int bytesPerSecond)
+    {
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
+        {
+            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = bytesPerSecond,
+        });
+    }
+
+    [Fact]
     public async Task An_upload_cut_by_a_broker_restart_resumes_and_the_item_arrives_whole()
     {
         await using var harness = await DashboardHarness.StartAsync(chromium);
@@ -60,11 +97,7 @@ public sealed class HandInTests(ChromiumSession chromium)
         var clip = await TestMedia.VideoAsync(harness.Folder.Combine("long take.mkv"), seconds: 20, size: "1280x720", seed: 11);
         await harness.OpenAsync();
         await harness.WaitUntilLiveAsync();
-        var cdp = await harness.Page.Context.NewCDPSessionAsync(harness.Page);
-        await cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
-        {
-            ["offline"] = false, ["latency"] = 0, ["downloadThroughput"] = -1, ["uploadThroughput"] = 4 * 1024 * 1024,
-        });
+        await ThrottleUploadsAsync(harness.Page, bytesPerSecond: 4 * 1024 * 1024);
 
         await harness.Page.SetInputFilesAsync("#file-input", clip);
         var upload = harness.Page.Locator("#uploads li[data-file-name='long take.mkv']");

@@ -67,6 +67,8 @@ function upload(file, conversionType) {
     onAfterResponse: (request, response) => {
       const itemId = response.getHeader('MediaBroker-Item-Id');
       if (itemId) entry.dataset.itemId = itemId;
+      // A HEAD asks the broker where an earlier upload of this file stands: it goes on from there.
+      if (request.getMethod() === 'HEAD' && response.getStatus() === 200) entry.dataset.resumedAt = response.getHeader('Upload-Offset');
     },
     onSuccess: () => {
       bar.value = 100;
