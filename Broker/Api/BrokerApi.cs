@@ -1,6 +1,7 @@
 using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Dashboard;
 using MediaBroker.Broker.Events;
+using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Uploads.Tus;
 
 namespace MediaBroker.Broker.Api;
@@ -25,6 +26,7 @@ public static class BrokerApi
         app.MapSignedLinks();
         app.MapTokens();
         app.MapDashboard();
+        app.MapHealth();
         return app;
     }
 }

@@ -4,6 +4,7 @@ using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Events;
+using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
@@ -28,7 +29,7 @@ public sealed class BrokerLifecycle(
     BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
     ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
     OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, ThumbnailCache thumbnails, AnonymousAccess access, IServer server,
-    EventHub events, FiguresPublisher figures,
+    EventHub events, FiguresPublisher figures, Readiness readiness,
     ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private RunMarker? _marker;
@@ -86,6 +87,7 @@ public sealed class BrokerLifecycle(
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
+        readiness.Open = true;
         logger.LogInformation("MediaBroker broker {Version} listening on {Url}; data in {Data}; {Threads} conversion threads; {Queued} items to do",
             ServerApi.Version, ListeningUrl(server), data.Root, settings.NumberOfConversionThreads, store.Depth().ToDo);
         if (settings.AllowAnonymous && !AnonymousAccess.ListensOnLoopbackOnly(settings) && access.Allowed)
@@ -98,6 +100,7 @@ public sealed class BrokerLifecycle(
     /// <summary>Event streams never end by themselves: they are closed first, so that Kestrel's drain does not wait for them.</summary>
     public Task StoppingAsync(CancellationToken cancellationToken)
     {
+        readiness.Open = false;
         events.CloseAll();
         return Task.CompletedTask;
     }

@@ -1,6 +1,7 @@
 using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Events;
+using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Media;
@@ -41,6 +42,9 @@ public static class BrokerServices
 
         // Live view: the figures, and the events the dashboard follows.
         services.AddSingleton<BrokerFigures>().AddSingleton<EventHub>().AddSingleton<FiguresPublisher>();
+
+        // Health: whether the broker can take work now.
+        services.AddSingleton<Readiness>();
 
         services.AddHostedService<BrokerLifecycle>();
         return services;

@@ -53,6 +53,9 @@ public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : 
         // The page asks for a token itself: its files are open, what it shows comes from the API above.
         new("GET", "/", Anyone, ""),
         new("GET", "/dashboard/{file}", Anyone, "dashboard/app.js"),
+        // Probes for proxies and orchestrators, which hold no token.
+        new("GET", "/healthz", Anyone, "healthz"),
+        new("GET", "/readyz", Anyone, "readyz"),
         new("GET", "/links/{itemId:guid}/{fileName}", Anyone, $"links/{NoItem}/a.mkv?expires=1&by=x&signature=x"),
         new("HEAD", "/links/{itemId:guid}/{fileName}", Anyone, $"links/{NoItem}/a.mkv?expires=1&by=x&signature=x"),
         new("GET", "/api/tokens/", Admins, "api/tokens"),
