@@ -37,9 +37,6 @@ public static class DashboardPages
         return app;
     }
 
-    /// <summary>Whether tus-js-client was embedded (scripts/setup fetches it with npm); without it the page cannot upload.</summary>
-    public static bool CanUpload => Assets.Value.ContainsKey("tus.min.js");
-
     private static IResult Serve(HttpContext context, string file)
     {
         if (!Assets.Value.TryGetValue(file, out var asset))

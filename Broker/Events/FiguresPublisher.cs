@@ -11,6 +11,7 @@ namespace MediaBroker.Broker.Events;
 public sealed class FiguresPublisher(EventHub hub, BrokerFigures figures, TimeProvider time, ILogger<FiguresPublisher> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private const long FreeSpaceStep = 10_000_000;
     private byte[] _last = [];
     private long _lastHeartbeat = time.GetTimestamp();
 
@@ -48,9 +49,12 @@ public sealed class FiguresPublisher(EventHub hub, BrokerFigures figures, TimePr
 
     public void PublishIfChanged()
     {
-        var current = JsonSerializer.SerializeToUtf8Bytes(figures.Shared(), WireJsonContext.Default.BrokerStats);
-        if (current.AsSpan().SequenceEqual(_last)) return;
-        _last = current;
-        hub.Publish(BrokerEvent.Stats, null, current);
+        var current = figures.Shared();
+        // Free space moves with every write on the disk, the broker's or not: a change under FreeSpaceStep is no news.
+        var significant = JsonSerializer.SerializeToUtf8Bytes(
+            current with { Storage = current.Storage with { FreeBytes = current.Storage.FreeBytes / FreeSpaceStep } }, WireJsonContext.Default.BrokerStats);
+        if (significant.AsSpan().SequenceEqual(_last)) return;
+        _last = significant;
+        hub.Publish(BrokerEvent.Stats, null, JsonSerializer.SerializeToUtf8Bytes(current, WireJsonContext.Default.BrokerStats));
     }
 }
