@@ -27,6 +27,8 @@ public sealed record Item
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>When it last reached a finished state; converting = this minus <see cref="StartedAt"/>. Cleared by a retry.</summary>
     public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>Where the broker's time went, phase by phase.</summary>
+    public ItemTimings? Timings { get; init; }
     /// <summary>0..1 while converting, 1 once finished successfully.</summary>
     public double? Progress { get; init; }
     public double? Fps { get; init; }
