@@ -38,6 +38,7 @@ public static class OutputEndpoint
             return ProblemResponses.NotFound(itemId); // deleted in the meantime
         }
 
+        NoteFirstFetch(item, context, store);
         var digest = Sha512Hex.ToBase64(output.Sha512Checksum);
         context.Response.Headers["Repr-Digest"] = $"sha-512=:{digest}:";
         context.Response.Headers["Digest"] = $"sha-512={digest}";
@@ -50,5 +51,23 @@ public static class OutputEndpoint
             item.UpdatedAt,
             etag,
             enableRangeProcessing: true), stream.Length);
+    }
+
+    /// <summary>
+    /// The first download of an output ends the item's last phase, waiting to be fetched: recorded once the response
+    /// went out whole, off the download's path.
+    /// </summary>
+    private static void NoteFirstFetch(Item item, HttpContext context, ItemStore store)
+    {
+        if (item.Timings?.WaitingToBeFetchedSeconds is not null || item.FinishedAt is not { } finished || !HttpMethods.IsGet(context.Request.Method)) return;
+        var asked = DateTimeOffset.UtcNow;
+        context.Response.OnCompleted(async () =>
+        {
+            if (context.RequestAborted.IsCancellationRequested) return;
+            await store.UpdateAsync(item.ItemId, current => current.Status == ItemStatus.FinishedSuccessful && current.FinishedAt == finished
+                && current.Timings?.WaitingToBeFetchedSeconds is null
+                    ? current with { Timings = (current.Timings ?? new ItemTimings()) with { WaitingToBeFetchedSeconds = Math.Max(0, (asked - finished).TotalSeconds) } }
+                    : null);
+        });
     }
 }

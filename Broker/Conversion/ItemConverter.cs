@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Media;
@@ -86,10 +87,13 @@ public sealed class ItemConverter(
         }
 
         IMediaConversion conversion = media.Type == MediaTypes.Image ? pictures : ffmpeg;
-        if (await conversion.ConvertAsync(item.ItemId, profile, media, input, partial, job.Token) is { } failure)
+        var converting = Stopwatch.GetTimestamp();
+        var failure = await conversion.ConvertAsync(item.ItemId, profile, media, input, partial, job.Token);
+        var timings = new ConversionTimings(Stopwatch.GetElapsedTime(converting).TotalSeconds, Stopwatch.GetTimestamp());
+        if (failure is not null)
         {
             files.DeleteFileQuietly(partial);
-            await FailAsync(item.ItemId, failure);
+            await FailAsync(item.ItemId, failure, timings);
             return;
         }
         string? problem;
@@ -105,13 +109,22 @@ public sealed class ItemConverter(
         if (problem is not null)
         {
             files.DeleteFileQuietly(partial);
-            await FailAsync(item.ItemId, [problem]);
+            await FailAsync(item.ItemId, [problem], timings);
             return;
         }
-        await FinishAsync(item, profile, partial, job);
+        await FinishAsync(item, profile, partial, job, timings);
     }
 
-    private async Task FinishAsync(Item item, ConversionProfile profile, string partial, ConversionJob job)
+    /// <summary>The seconds in ffmpeg or libvips, and when verifying the output (read back, then hashed) began.</summary>
+    private readonly record struct ConversionTimings(double ConvertingSeconds, long VerifyingSince)
+    {
+        public ItemTimings AddTo(ItemTimings? timings) => (timings ?? new ItemTimings()) with
+        {
+            ConvertingSeconds = ConvertingSeconds, VerifyingSeconds = Stopwatch.GetElapsedTime(VerifyingSince).TotalSeconds,
+        };
+    }
+
+    private async Task FinishAsync(Item item, ConversionProfile profile, string partial, ConversionJob job, ConversionTimings timings)
     {
         var sha512 = await Sha512Hex.OfFileAsync(files, partial, job.Token);
         var folder = files.Path.GetDirectoryName(partial)!;
@@ -126,6 +139,7 @@ public sealed class ItemConverter(
                 Status = ItemStatus.FinishedSuccessful,
                 Output = new ItemOutput(FileNames.WithExtension(current.CurrentFileName, profile.OutputExtension), sha512, size),
                 Progress = 1, Fps = null, Speed = null, EtaSeconds = null,
+                Timings = timings.AddTo(current.Timings),
             }
             : null, CancellationToken.None);
         // The input goes only once the verified output is on record: nothing handed over is lost on the way.
@@ -166,13 +180,17 @@ public sealed class ItemConverter(
         logger.LogInformation("Conversion of {ItemId} stopped; the item is back in to_do", item.ItemId);
     }
 
-    private Task FailAsync(Guid itemId, IReadOnlyList<string> errors)
+    private Task FailAsync(Guid itemId, IReadOnlyList<string> errors, ConversionTimings? timings = null)
     {
         // ffmpeg or ffprobe failing because the folder vanished under them says nothing about the item.
         if (loss.IsLost) throw new DataFolderLostException();
         logger.LogWarning("Conversion of {ItemId} failed: {Reason}", itemId, errors[0]);
         return store.UpdateAsync(itemId, current => current.Status == ItemStatus.InProgress
-            ? current with { Status = ItemStatus.FinishedWithErrors, Errors = errors, Progress = null, Fps = null, Speed = null, EtaSeconds = null }
+            ? current with
+            {
+                Status = ItemStatus.FinishedWithErrors, Errors = errors, Progress = null, Fps = null, Speed = null, EtaSeconds = null,
+                Timings = timings is { } spent ? spent.AddTo(current.Timings) : current.Timings,
+            }
             : null, CancellationToken.None);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Pictures;
@@ -53,7 +54,9 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
                 return (known, false);
             }
 
+            var probing = Stopwatch.GetTimestamp();
             var (media, problem) = await inspector.InspectAsync(staged.Path, cancellationToken);
+            var timings = staged.Timings with { ProbingSeconds = Stopwatch.GetElapsedTime(probing).TotalSeconds };
             if (media is null)
                 throw Rejection.Unsupported(problem ?? "not a media file");
             var conversionType = ConversionTypeFor(media, claims);
@@ -72,6 +75,7 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
                 FileSize = staged.Length,
                 Status = ItemStatus.ToDo,
                 Media = media,
+                Timings = timings,
             };
             await staged.OnDisk;
             var (item, created) = await store.CreateAsync(staged.Folder, draft, cancellationToken);

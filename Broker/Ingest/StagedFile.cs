@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using MediaBroker.Shared.Files;
+using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Ingest;
 
@@ -15,8 +16,9 @@ public sealed class StagedFile
     private readonly IFileSystem _files;
     private int _ended;
 
-    private StagedFile(IFileSystem files, string folder, string path, long length, string sha512, bool resumable, Task? onDisk = null)
+    private StagedFile(IFileSystem files, string folder, string path, long length, string sha512, bool resumable, ItemTimings timings, Task? onDisk = null)
     {
+        Timings = timings;
         OnDisk = onDisk ?? Task.CompletedTask;
         _files = files;
         Folder = folder;
@@ -39,11 +41,14 @@ public sealed class StagedFile
     /// </summary>
     public Task OnDisk { get; }
 
-    public static StagedFile OneShot(IFileSystem files, string folder, string path, long length, string sha512) =>
-        new(files, folder, path, length, sha512, resumable: false);
+    /// <summary>How long receiving (and, where it was a step of its own, hashing) took.</summary>
+    public ItemTimings Timings { get; }
 
-    public static StagedFile OfResumableUpload(IFileSystem files, string folder, string path, long length, string sha512, Task onDisk) =>
-        new(files, folder, path, length, sha512, resumable: true, onDisk);
+    public static StagedFile OneShot(IFileSystem files, string folder, string path, long length, string sha512, ItemTimings timings) =>
+        new(files, folder, path, length, sha512, resumable: false, timings);
+
+    public static StagedFile OfResumableUpload(IFileSystem files, string folder, string path, long length, string sha512, ItemTimings timings, Task onDisk) =>
+        new(files, folder, path, length, sha512, resumable: true, timings, onDisk);
 
     /// <summary>The folder is an item's now: nothing is left to discard.</summary>
     public void MarkCommitted() => Interlocked.Exchange(ref _ended, 1);

@@ -174,7 +174,16 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     private static Item Timed(Item item) => item.Status switch
     {
         ItemStatus.ToDo => item with { QueuedAt = item.UpdatedAt, StartedAt = null, FinishedAt = null },
-        ItemStatus.InProgress => item with { StartedAt = item.UpdatedAt, FinishedAt = null },
+        ItemStatus.InProgress => item with
+        {
+            StartedAt = item.UpdatedAt, FinishedAt = null,
+            // A new conversion: the phases of the last one go, the upload's stay.
+            Timings = (item.Timings ?? new ItemTimings()) with
+            {
+                WaitingSeconds = Math.Max(0, (item.UpdatedAt - item.QueuedAt).TotalSeconds),
+                ConvertingSeconds = null, VerifyingSeconds = null, WaitingToBeFetchedSeconds = null,
+            },
+        },
         _ => item with { FinishedAt = item.UpdatedAt },
     };
 

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.IO.Abstractions;
 using System.Security.Cryptography;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Broker.Uploads.OneShot;
 
@@ -23,6 +25,7 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
         using var claim = limits.Claim(declaredLength ?? 0);
         long claimed = declaredLength ?? 0;
 
+        var started = Stopwatch.GetTimestamp();
         var staging = files.Path.Combine(data.Incoming, StagingPrefix + Guid.NewGuid().ToString("N"));
         files.Directory.CreateDirectory(staging);
         var path = files.Path.Combine(staging, ItemFiles.Input);
@@ -49,7 +52,9 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
                 // Content reaches the disk before anything refers to it.
                 file.Flush(flushToDisk: true);
             }
-            return StagedFile.OneShot(files, staging, path, length, Convert.ToHexStringLower(hash.GetHashAndReset()));
+            // Hashed as it arrived: no hashing step of its own.
+            var timings = new ItemTimings { ReceivingSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds };
+            return StagedFile.OneShot(files, staging, path, length, Convert.ToHexStringLower(hash.GetHashAndReset()), timings);
         }
         catch (CopyLimitExceededException)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Abstractions;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Storage;
@@ -11,7 +12,7 @@ namespace MediaBroker.Broker.Uploads.Tus;
 /// upload is removed; an interrupted one keeps its bytes and record, so that the client's next PATCH (or the next
 /// start) completes it.
 /// </summary>
-public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, ItemStore store, IFileSystem files, ILogger<TusCompletion> logger)
+public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, ItemStore store, IFileSystem files, TimeProvider time, ILogger<TusCompletion> logger)
 {
     public async Task<Item> CompleteAsync(TusUploadRecord record, CancellationToken cancellationToken)
     {
@@ -20,9 +21,13 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
         uploads.MarkCompleting(record, true);
         try
         {
+            // Receiving spans the upload's life, pauses and resumes included: what the uploader waited.
+            var receiving = (time.GetUtcNow() - record.CreatedAt).TotalSeconds;
+            var hashing = Stopwatch.GetTimestamp();
             var sha512 = await uploads.Sha512OfAsync(record, cancellationToken);
+            var timings = new ItemTimings { ReceivingSeconds = Math.Max(0, receiving), HashingSeconds = Stopwatch.GetElapsedTime(hashing).TotalSeconds };
             var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId);
-            var staged = StagedFile.OfResumableUpload(files, uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512, onDisk);
+            var staged = StagedFile.OfResumableUpload(files, uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512, timings, onDisk);
             var (item, created) = await ingest.IngestAsync(staged, claims, cancellationToken);
             // Content the broker had already: the bytes were dropped without waiting for their fsync.
             if (!created) await onDisk.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

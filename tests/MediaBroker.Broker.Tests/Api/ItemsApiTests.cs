@@ -238,6 +238,32 @@ public sealed class ItemsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_item_says_where_its_time_went_phase_by_phase_up_to_its_first_download()
+    {
+        var oneShot = await _broker.Api.WaitUntilFinishedAsync((await UploadImageAsync(61)).ItemId);
+        var picture = File.ReadAllBytes(await TestMedia.ImageAsync(_folder.Combine("tus.png"), seed: 62));
+        var tus = new RawTus(_broker.Http);
+        var upload = await tus.CreateLocationAsync(picture.Length, RawTus.Metadata(("filename", "tus.png")));
+        var resumable = await _broker.Api.WaitUntilFinishedAsync(Guid.Parse(RawTus.ItemIdOf(await tus.PatchAsync(upload, 0, picture))!));
+
+        foreach (var item in (Item[])[oneShot, resumable])
+        {
+            var timings = item.Timings!;
+            Assert.All((double?[])[timings.ReceivingSeconds, timings.ProbingSeconds, timings.WaitingSeconds, timings.ConvertingSeconds, timings.VerifyingSeconds],
+                seconds => Assert.True(seconds is >= 0, $"{item.OriginalFileName}: a phase has no time: {timings}"));
+            Assert.Null(timings.WaitingToBeFetchedSeconds);
+        }
+        Assert.Null(oneShot.Timings!.HashingSeconds); // hashed as it arrived
+        Assert.True(resumable.Timings!.HashingSeconds >= 0, "a tus upload's whole-file hash is a step of its own");
+
+        using (var download = await _broker.Http.GetAsync($"api/items/{oneShot.ItemId}/output")) Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var fetched = await Eventually.GetAsync(async () => await _broker.Api.GetItemAsync(oneShot.ItemId) is { Timings.WaitingToBeFetchedSeconds: not null } item ? item : null,
+            "the first download to be recorded");
+        Assert.True(fetched.Timings!.WaitingToBeFetchedSeconds >= 0);
+        Assert.Equal(oneShot.Timings.ConvertingSeconds, fetched.Timings.ConvertingSeconds); // the other phases stay as they were
+    }
+
+    [Fact]
     public async Task Unknown_routes_answer_with_problem_json()
     {
         using var response = await _broker.Http.GetAsync("api/nothing-here");

@@ -3,6 +3,7 @@ using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Storage;
+using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -42,8 +43,8 @@ public sealed class ItemIngestTests : IAsyncLifetime
         var path = NamedPipe.Make(Path.Combine(folder, ItemFiles.Input));
         var sha512 = new string('0', 128);
         return resumable
-            ? StagedFile.OfResumableUpload(Disk.Real, folder, path, 1000, sha512, Task.CompletedTask)
-            : StagedFile.OneShot(Disk.Real, folder, path, 1000, sha512);
+            ? StagedFile.OfResumableUpload(Disk.Real, folder, path, 1000, sha512, new ItemTimings(), Task.CompletedTask)
+            : StagedFile.OneShot(Disk.Real, folder, path, 1000, sha512, new ItemTimings());
     }
 
     private async Task<OperationCanceledException> StopDuringProbeAsync(StagedFile staged)
@@ -82,7 +83,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         var folder = Directory.CreateDirectory(Path.Combine(_store.Data.Incoming, $"tus-{Guid.NewGuid():N}")).FullName;
         var path = Path.Combine(folder, ItemFiles.Input);
         await File.WriteAllTextAsync(path, "not what was promised");
-        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 21, new string('a', 128), Task.CompletedTask);
+        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 21, new string('a', 128), new ItemTimings(), Task.CompletedTask);
 
         var refusal = await Assert.ThrowsAsync<Rejection>(() =>
             _ingest.IngestAsync(staged, new UploadClaims("film.mkv", "mkv_x265", new string('b', 128), "local"), CancellationToken.None));
@@ -97,7 +98,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         var folder = Directory.CreateDirectory(Path.Combine(_store.Data.Incoming, $"tus-{Guid.NewGuid():N}")).FullName;
         var path = Path.Combine(folder, ItemFiles.Input);
         await File.WriteAllTextAsync(path, "every byte the client sent");
-        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 26, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)), Task.CompletedTask);
+        var staged = StagedFile.OfResumableUpload(Disk.Real, folder, path, 26, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)), new ItemTimings(), Task.CompletedTask);
         var settings = RunningBroker.SettingsFor(_store.Data.Root) with { FfprobePath = _folder.Combine("no-such-ffprobe") };
         var ingest = new ItemIngest(_store, new MediaInspector(new PictureReader(settings), new MediaProbe(new ProgramRunner(_programs, TimeProvider.System), settings)), settings);
 
@@ -115,7 +116,7 @@ public sealed class ItemIngestTests : IAsyncLifetime
         var folder = Directory.CreateDirectory(Path.Combine(_store.Data.Incoming, $"post-{Guid.NewGuid():N}")).FullName;
         var path = Path.Combine(folder, ItemFiles.Input);
         File.Copy(clip, path);
-        var staged = StagedFile.OneShot(Disk.Real, folder, path, new FileInfo(path).Length, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)));
+        var staged = StagedFile.OneShot(Disk.Real, folder, path, new FileInfo(path).Length, MediaBroker.Shared.Hashing.Sha512Hex.Of(File.ReadAllBytes(path)), new ItemTimings());
 
         var (item, created) = await _ingest.IngestAsync(staged, new UploadClaims("clip.mkv", null, null, "local"), CancellationToken.None);
 
