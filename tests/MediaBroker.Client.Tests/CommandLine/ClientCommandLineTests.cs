@@ -113,7 +113,13 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         var status = await RunAsync("status", itemId.ToString(), "--json");
         Assert.Equal(0, status.ExitCode);
         using (var json = JsonDocument.Parse(status.Output))
+        {
             Assert.Equal("finished_successful", json.RootElement[0].GetProperty("item").GetProperty("status").GetString());
+            Assert.True(json.RootElement[0].GetProperty("item").GetProperty("timings").GetProperty("converting_seconds").GetDouble() >= 0);
+        }
+        var table = await RunAsync("status", itemId.ToString());
+        Assert.Contains("time on the broker", table.Output, StringComparison.Ordinal);
+        Assert.Matches(@"converted \d", table.Output); // the broker's breakdown, phase by phase
 
         Directory.CreateDirectory(_client.Folder.Combine("out"));
         var download = await RunAsync("download", itemId.ToString(), "-o", _client.Folder.Combine("out"));
