@@ -24,6 +24,9 @@ public static class BrokerApp
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSerilog(BrokerLogging.Create(data.Logs, hostOptions.LogToConsole), dispose: true);
+        // Under systemd (media-broker.service, Type=notify): READY=1 once the host has started, which is after
+        // BrokerLifecycle.StartingAsync (recovery) and Kestrel's start; STOPPING=1 on SIGTERM. Elsewhere it does nothing.
+        builder.Host.UseSystemd();
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Apply(kestrel, settings));
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, ReceiveBufferPoolFactory>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(9));

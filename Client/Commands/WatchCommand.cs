@@ -24,6 +24,8 @@ public static class WatchCommand
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders().AddSerilog(context.Serilog);
         builder.Services.AddSingleton(context);
+        // Under systemd (media-client.service, Type=notify): READY=1 once started, STOPPING=1 on SIGTERM; elsewhere nothing.
+        builder.Services.AddSystemd();
         builder.Services.AddHostedService<WatchService>();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(15));
         using var host = builder.Build();

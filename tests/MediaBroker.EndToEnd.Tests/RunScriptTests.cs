@@ -6,6 +6,7 @@ using MediaBroker.Testing;
 namespace MediaBroker.EndToEnd.Tests;
 
 /// <summary>The README's first command: scripts/run starts the whole product, and a dropped file comes out converted.</summary>
+[Collection(ReleaseBuilds.Name)]
 public sealed class RunScriptTests : IDisposable
 {
     private readonly TempFolder _folder = new("run-script");
