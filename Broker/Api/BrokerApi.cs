@@ -25,6 +25,7 @@ public static class BrokerApi
         app.MapSignedLinks();
         app.MapTokens();
         app.MapDashboard();
+        app.MapApiReference();
         return app;
     }
 }
