@@ -165,6 +165,9 @@ public static class ApiReference
     /// </summary>
     private static void ApplyAccessRule(OpenApiOperation operation, IList<object> metadata, OpenApiDocument document)
     {
+        // The one status without a reason phrase of its own: tus's checksum extension.
+        if (operation.Responses?.GetValueOrDefault("460") is OpenApiResponse { Description: null or "" } checksum)
+            checksum.Description = "Checksum Mismatch: the body does not match its Upload-Checksum (tus checksum extension); its bytes were dropped.";
         if (metadata.OfType<IAllowAnonymous>().Any())
         {
             operation.Security = [];
