@@ -49,6 +49,9 @@ public static class ApiReference
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()
+                .DisableMcp()
+                // Scalar's toolbar (share, deploy, generate an SDK) leads to its own site.
+                .HideDeveloperTools()
                 .AddPreferredSecuritySchemes(SecuritySchemeName))
             .AllowAnonymous()
             .AddEndpointFilter(async (invocation, next) =>

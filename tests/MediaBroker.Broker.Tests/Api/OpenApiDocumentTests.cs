@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using MediaBroker.Broker.Api;
@@ -16,7 +17,7 @@ namespace MediaBroker.Broker.Tests.Api;
 /// <summary>
 /// The OpenAPI document at /openapi/v1.json, fetched from a real broker without a token: a valid OpenAPI 3 document
 /// that describes every route the app maps (a new route without a summary, a description and its responses fails
-/// here), and the reference page at /docs, whose scripts all come from the broker itself.
+/// here; it is validated twice, by Microsoft.OpenApi and by swagger-parser), and the reference page at /docs, whose scripts all come from the broker itself.
 /// </summary>
 public sealed partial class OpenApiDocumentTests(OpenApiDocumentTests.BrokerWithAToken fixture) : IClassFixture<OpenApiDocumentTests.BrokerWithAToken>
 {
@@ -77,6 +78,28 @@ public sealed partial class OpenApiDocumentTests(OpenApiDocumentTests.BrokerWith
         var errors = _document.Validate(ValidationRuleSet.GetDefaultRuleSet())?.ToList() ?? [];
         Assert.True(errors.Count == 0, "validation errors: " + string.Join("; ", errors.Select(error => $"{error.Pointer}: {error.Message}")));
         Assert.Equal("MediaBroker", _document.Info.Title);
+    }
+
+    [Fact]
+    public async Task Swagger_parser_validates_the_document_too()
+    {
+        // A second, stricter reader (npm's @apidevtools/swagger-parser, on Node): the schema of the OpenAPI version, every
+        // $ref resolved, path parameters declared and used, unique operation ids.
+        var folder = Path.Combine(Repository.Root, "tests", "interop");
+        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "@apidevtools", "swagger-parser")),
+            "run scripts/setup --tests first (npm ci in tests/interop)");
+        using var temp = new TempFolder("openapi-file");
+        var file = temp.WriteFile("v1.json", System.Text.Encoding.UTF8.GetBytes(fixture.Json));
+        var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("validate-openapi.mjs");
+        start.ArgumentList.Add(file);
+        using var node = Process.Start(start)!;
+        var output = node.StandardOutput.ReadToEndAsync();
+        var errors = node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        var said = await output + await errors;
+        Assert.True(node.ExitCode == 0, said);
+        Assert.Contains("\"valid\":true", said, StringComparison.Ordinal);
     }
 
     [Fact]
