@@ -27,6 +27,7 @@ public static class BrokerApi
         app.MapTokens();
         app.MapDashboard();
         app.MapHealth();
+        app.MapApiReference();
         return app;
     }
 }

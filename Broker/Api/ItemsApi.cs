@@ -6,6 +6,7 @@ using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 
 namespace MediaBroker.Broker.Api;
 
@@ -17,15 +18,60 @@ public static class ItemsApi
 {
     public static IEndpointRouteBuilder MapItems(this IEndpointRouteBuilder app)
     {
-        var items = app.MapGroup("/api/items").ForClientsOnly();
-        items.MapPost("/", OneShotUploadEndpoint.HandleAsync);
-        items.MapGet("/", List);
-        items.MapGet("/{itemId:guid}", Get);
-        items.MapMethods("/{itemId:guid}/output", [HttpMethods.Get, HttpMethods.Head], OutputEndpoint.Get);
-        items.MapGet("/{itemId:guid}/thumbnail", ThumbnailEndpoint.GetAsync);
-        items.MapPost("/{itemId:guid}/link", SignedLinks.CreateAsync);
-        items.MapPost("/{itemId:guid}/retry", RetryAsync);
-        items.MapDelete("/{itemId:guid}", DeleteAsync);
+        var items = app.MapGroup("/api/items").ForClientsOnly().WithTags("Items");
+        items.MapPost("/", OneShotUploadEndpoint.HandleAsync).DescribeOneShotUpload();
+        items.MapGet("/", List)
+            .WithSummary("List items")
+            .WithDescription("A page of the items the caller may see (a client token: its own), oldest first unless order=newest. "
+                + "When the page is full, next_after names the item to continue after.")
+            .Query("status", "Only items in this state: to_do, in_progress, finished_successful or finished_with_errors.")
+            .Query("client_id", "Only this client's items (an admin token; a client token always sees its own only).")
+            .Query("conversion_type", "Only items of this conversion type.")
+            .Query("ids", $"Only these items: comma-separated ids, at most {ItemQuery.MaxLimit}.")
+            .Query("sha512", "Only items whose input has this sha512 (128 hex digits).")
+            .Query("after", "Continue after this item (the next_after of the previous page).", format: "uuid")
+            .Query("q", "Only items whose file name contains this text (at most 200 characters, case-insensitive).")
+            .Query("order", "oldest (the default) or newest first.")
+            .Query("limit", $"Items per page, 1 to {ItemQuery.MaxLimit}.", JsonSchemaType.Integer)
+            .Problems(StatusCodes.Status400BadRequest);
+        items.MapGet("/{itemId:guid}", Get)
+            .WithSummary("Get an item")
+            .WithDescription("The item: its state, progress while converting, errors, input and output. Another client's item is 404, as if it did not exist.")
+            .PathParameter("itemId", "The item's id.")
+            .Problems(StatusCodes.Status404NotFound);
+        items.MapMethods("/{itemId:guid}/output", [HttpMethods.Get, HttpMethods.Head], OutputEndpoint.Get).DescribeOutput(
+            "Download an item's output",
+            "The converted file, once the item is in finished_successful. Range and If-Range follow RFC 9110; the ETag is the output's sha512, "
+            + "which Repr-Digest (RFC 9530) gives too, so a resumed download can be verified whole.")
+            .PathParameter("itemId", "The item's id.");
+        items.MapGet("/{itemId:guid}/thumbnail", ThumbnailEndpoint.GetAsync)
+            .WithSummary("Get a thumbnail")
+            .WithDescription("A jpeg of a video or picture item that fits in a square of w by h pixels (snapped to a few sizes), made once and kept.")
+            .PathParameter("itemId", "The item's id.")
+            .Query("w", $"Width to fit in, {ThumbnailEndpoint.MinSide} to {ThumbnailEndpoint.MaxSide} pixels.", JsonSchemaType.Integer)
+            .Query("h", $"Height to fit in, {ThumbnailEndpoint.MinSide} to {ThumbnailEndpoint.MaxSide} pixels.", JsonSchemaType.Integer)
+            .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg")
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable);
+        items.MapPost("/{itemId:guid}/link", SignedLinks.CreateAsync)
+            .WithSummary("Make a signed link to an item's output")
+            .WithDescription("A URL under /links/ that fetches the output without a token until it expires, or until the token that made it is revoked.")
+            .PathParameter("itemId", "The item's id.")
+            .Query("expires_in", $"Seconds the link is valid, {SignedLinks.MinLifetimeSeconds} to {SignedLinks.MaxLifetimeSeconds} (30 days); "
+                + $"{SignedLinks.DefaultLifetimeSeconds} (a day) when left out.", JsonSchemaType.Integer)
+            .Produces<SignedLink>(StatusCodes.Status201Created)
+            .ResponseHeader(StatusCodes.Status201Created, "Location", "The link.")
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        items.MapPost("/{itemId:guid}/retry", RetryAsync)
+            .WithSummary("Retry a failed item")
+            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared. Any other state is 409.")
+            .PathParameter("itemId", "The item's id.")
+            .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        items.MapDelete("/{itemId:guid}", DeleteAsync)
+            .WithSummary("Delete an item")
+            .WithDescription("Stops its conversion if one runs, and removes the item with its input, output and thumbnails.")
+            .PathParameter("itemId", "The item's id.")
+            .Problems(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -16,6 +16,22 @@ public static class OutputEndpoint
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
+    /// <summary>What the document says of a download (by token or by signed link): the file, a part of it, or why not.</summary>
+    public static RouteHandlerBuilder DescribeOutput(this RouteHandlerBuilder builder, string summary, string description) => builder
+        .WithSummary(summary)
+        .WithDescription(description)
+        .Header("Range", "bytes=FIRST-LAST (one range, or several as multipart/byteranges); a range in another unit is ignored.")
+        .Header("If-Range", "The ETag or Last-Modified of the copy held: the Range counts only while the output is the same.")
+        .Header("If-None-Match", "The ETag of the copy held: 304 while it is unchanged.")
+        .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
+        .ResponseHeader(StatusCodes.Status200OK, "ETag", "The output's sha512, quoted.")
+        .ResponseHeader(StatusCodes.Status200OK, "Repr-Digest", "sha-512=:BASE64:, the whole output's digest (RFC 9530).")
+        .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
+        .ResponseHeader(StatusCodes.Status206PartialContent, "Content-Range", "The bytes sent, of the whole.")
+        .Produces(StatusCodes.Status304NotModified)
+        .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed,
+            StatusCodes.Status416RangeNotSatisfiable);
+
     public static IResult Get(Guid itemId, Caller caller, HttpContext context, ItemStore store) =>
         store.Visible(itemId, caller) is { } item ? Serve(item, context, store) : ProblemResponses.NotFound(itemId);
 

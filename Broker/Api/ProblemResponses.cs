@@ -49,7 +49,7 @@ public static class ProblemResponses
         var reason = ReasonPhrases.GetReasonPhrase(status);
         var detail = status switch
         {
-            StatusCodes.Status404NotFound => $"nothing is at {path}; the API is /api/items, /api/uploads/ and /api/server",
+            StatusCodes.Status404NotFound => $"nothing is at {path}; the API is /api/items, /api/uploads/ and /api/server, described at /docs",
             StatusCodes.Status405MethodNotAllowed => $"{path} does not take {method}; it takes {(http.Response.Headers.Allow is { Count: > 0 } allow ? allow.ToString() : "other methods")}",
             StatusCodes.Status412PreconditionFailed => "If-Match or If-Unmodified-Since does not hold for the current output; ask again without them",
             StatusCodes.Status400BadRequest => $"a value in the address or headers of {method} {path} is not of the form the API takes",

@@ -14,7 +14,11 @@ public static class ServerApi
     public static IEndpointRouteBuilder MapServer(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/server", (ItemStore store, ThumbnailCache thumbnails, BrokerSettings settings, DiskSpace disk) =>
-            TypedResults.Ok(Describe(store, thumbnails, settings, disk))).ForClientsOnly();
+            TypedResults.Ok(Describe(store, thumbnails, settings, disk))).ForClientsOnly()
+            .WithTags("Broker")
+            .WithSummary("What this broker converts")
+            .WithDescription("Version, media types and conversion types it converts, default conversion type per media type, conversion threads, "
+                + "queue depth, free and used bytes, largest upload.");
         return app;
     }
 

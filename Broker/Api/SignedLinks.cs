@@ -3,6 +3,7 @@ using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
+using Microsoft.OpenApi;
 
 namespace MediaBroker.Broker.Api;
 
@@ -20,7 +21,17 @@ public static class SignedLinks
     public static IEndpointRouteBuilder MapSignedLinks(this IEndpointRouteBuilder app)
     {
         // The signature is the permission: no token is asked for.
-        app.MapMethods("/links/{itemId:guid}/{fileName}", [HttpMethods.Get, HttpMethods.Head], Fetch).AllowAnonymous();
+        app.MapMethods("/links/{itemId:guid}/{fileName}", [HttpMethods.Get, HttpMethods.Head], Fetch).AllowAnonymous()
+            .WithTags("Signed links")
+            .DescribeOutput("Download an output by a signed link",
+                "The output of the item a link was made for (POST /api/items/{itemId}/link), with no token: the signature is the permission. "
+                + "Range as for /api/items/{itemId}/output. A changed, expired or revoked link is 403.")
+            .PathParameter("itemId", "The item's id.")
+            .PathParameter("fileName", "The output's file name, as the link gives it.")
+            .Query("expires", "When the link expires, in Unix seconds; part of what is signed.", JsonSchemaType.Integer, required: true)
+            .Query("by", "The name of the token that made the link; part of what is signed.", required: true)
+            .Query("signature", "The link's signature.", required: true)
+            .Problems(StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -11,7 +11,11 @@ public static class StatsApi
 {
     public static IEndpointRouteBuilder MapStats(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/stats", (Caller caller, BrokerFigures figures) => TypedResults.Ok(figures.For(caller))).ForClientsOnly();
+        app.MapGet("/api/stats", (Caller caller, BrokerFigures figures) => TypedResults.Ok(figures.For(caller))).ForClientsOnly()
+            .WithTags("Broker")
+            .WithSummary("The broker's figures")
+            .WithDescription("What the dashboard's broker panel shows: items per state, storage, space saved per conversion type, conversions done and "
+                + "failed, and the running conversions (a client token: its own).");
         return app;
     }
 }

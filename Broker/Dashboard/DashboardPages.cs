@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using MediaBroker.Broker.Api;
 
 namespace MediaBroker.Broker.Dashboard;
 
@@ -32,8 +33,20 @@ public static class DashboardPages
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (HttpContext context) => Serve(context, "index.html")).AllowAnonymous();
-        app.MapGet("/dashboard/{file}", (string file, HttpContext context) => Serve(context, file)).AllowAnonymous();
+        app.MapGet("/", (HttpContext context) => Serve(context, "index.html")).AllowAnonymous()
+            .WithTags("Dashboard")
+            .WithSummary("The dashboard")
+            .WithDescription("The web page: items, hand-in, actions and the broker's figures. Open to all; it asks for a token where the broker needs one.")
+            .Produces<string>(StatusCodes.Status200OK, "text/html")
+            .Produces(StatusCodes.Status304NotModified);
+        app.MapGet("/dashboard/{file}", (string file, HttpContext context) => Serve(context, file)).AllowAnonymous()
+            .WithTags("Dashboard")
+            .WithSummary("A file of the dashboard")
+            .WithDescription("The page's scripts, style and tus-js-client's browser build, built into media-broker.")
+            .PathParameter("file", "The file's name, for example app.js.")
+            .Produces<string>(StatusCodes.Status200OK, "text/javascript", "text/css", "image/svg+xml")
+            .Produces(StatusCodes.Status304NotModified)
+            .Problems(StatusCodes.Status404NotFound);
         return app;
     }
 

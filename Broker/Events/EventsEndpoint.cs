@@ -19,7 +19,15 @@ public static class EventsEndpoint
 
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/events", StreamAsync).ForClientsOnly();
+        app.MapGet("/api/events", StreamAsync).ForClientsOnly()
+            .WithTags("Events")
+            .WithSummary("Follow item changes and the broker's figures (server-sent events)")
+            .WithDescription("A text/event-stream that stays open: an event per item change the caller may see (its data the item, as JSON) and the "
+                + "broker's figures (as GET /api/stats gives them). Each event has an id; a reader that reconnects with Last-Event-ID gets what it "
+                + "missed. A comment line every few seconds keeps proxies from closing a quiet stream.")
+            .Header("Last-Event-ID", "The id of the last event read: the stream starts after it.")
+            .Query("last_event_id", "As the Last-Event-ID header, for readers that cannot send headers.")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
         return app;
     }
 

@@ -1,3 +1,5 @@
+using MediaBroker.Broker.Api;
+
 namespace MediaBroker.Broker.Health;
 
 /// <summary>
@@ -8,8 +10,18 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new Dictionary<string, string> { ["status"] = "alive" })).AllowAnonymous();
-        app.MapGet("/readyz", ReadyAsync).AllowAnonymous();
+        app.MapGet("/healthz", () => TypedResults.Ok(new Dictionary<string, string> { ["status"] = "alive" })).AllowAnonymous()
+            .WithTags("Health")
+            .WithSummary("Whether the broker process answers")
+            .WithDescription("Always `{\"status\":\"alive\"}` while the process runs; for liveness probes. No token needed.");
+        app.MapGet("/readyz", ReadyAsync).AllowAnonymous()
+            .WithTags("Health")
+            .WithSummary("Whether the broker can take work now")
+            .WithDescription("`{\"status\":\"ready\"}` when ffmpeg and ffprobe run, libvips loads (where pictures are converted), the data folder "
+                + "is there and takes a write, the disk has more than min_free_bytes free, and recovery has finished; otherwise 503 with "
+                + "the reasons in `detail` and `reasons`. No token needed.")
+            .Produces<Dictionary<string, string>>()
+            .Problems(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -35,6 +35,7 @@ public static class BrokerApp
         // The slim builder leaves the regex route constraint out; upload ids are matched with one.
         builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
         builder.Services.AddBrokerAccess(settings);
+        builder.Services.AddApiReference();
         builder.Services.AddBroker(settings, hostOptions, data);
 
         var app = builder.Build();

@@ -7,6 +7,8 @@ using MediaBroker.Shared.Transfers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using MediaBroker.Broker.Api;
+using Microsoft.OpenApi;
 
 namespace MediaBroker.Broker.Uploads.OneShot;
 
@@ -24,6 +26,39 @@ public static class OneShotUploadEndpoint
     private static readonly string[] KnownFields = ["file_name", "conversion_type", "sha512_checksum", "client_id"];
     // Boundaries and part headers around the file; generous, so the early 413 only catches what is surely too big.
     private const long MultipartOverheadAllowance = 1 << 20;
+
+    /// <summary>What the OpenAPI document says of this route: the two forms of its body, and its refusals.</summary>
+    public static RouteHandlerBuilder DescribeOneShotUpload(this RouteHandlerBuilder builder)
+    {
+        var form = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "file" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["file"] = OpenApiMetadata.Binary(),
+                ["file_name"] = OpenApiMetadata.Text("The file's name, when not the part's own."),
+                ["conversion_type"] = OpenApiMetadata.Text("What to convert to (GET /api/server lists them); the broker's default for the media type when left out."),
+                ["sha512_checksum"] = OpenApiMetadata.Text("The file's sha512 (128 hex digits): checked against the bytes received, and lets the broker answer at once with an item it has."),
+                ["client_id"] = OpenApiMetadata.Text("Whose item it is (an admin token; a client token's items are its own)."),
+            },
+        };
+        return builder
+            .WithSummary("Upload a file in one request")
+            .WithDescription("Multipart (as browsers and curl -F send it: a part named file, and the fields beside it), or the raw file as the body "
+                + "(as curl --data-binary sends it) with the same fields in the query string. 201 with the new item; 200 with the existing item when "
+                + "the same client handed in the same content for the same conversion type before. Up to max_upload_bytes; the file must be media "
+                + "this broker converts.")
+            .Body("The file: multipart/form-data, or the raw bytes.", true,
+                ("multipart/form-data", form), ("application/octet-stream", OpenApiMetadata.Binary()))
+            .Query("file_name", "With a raw body: the file's name.")
+            .Query("conversion_type", "With a raw body: what to convert to; the broker's default for the media type when left out.")
+            .Query("sha512_checksum", "With a raw body: the file's sha512 (128 hex digits); a known file is answered without reading the body.")
+            .Query("client_id", "With a raw body: whose item it is (an admin token).")
+            .ResponseHeader(StatusCodes.Status201Created, "Location", "The new item's address.")
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status408RequestTimeout, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status507InsufficientStorage);
+    }
 
     public static async Task<Results<Created<Item>, Ok<Item>>> HandleAsync(
         HttpContext context, Caller caller, ItemIngest ingest, OneShotReceiver receiver, UploadLimits limits, BrokerSettings settings, TimeProvider time,

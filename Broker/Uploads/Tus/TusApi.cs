@@ -1,4 +1,5 @@
 using System.Globalization;
+using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
@@ -20,15 +21,86 @@ public static class TusApi
 
     public static IEndpointRouteBuilder MapTusUploads(this IEndpointRouteBuilder app)
     {
-        var uploads = app.MapGroup(Root).ForClientsOnly().AddEndpointFilter(RequireTusVersion);
-        uploads.MapMethods("/", [HttpMethods.Options], Options);
-        uploads.MapGet("/", FindUnfinished);
-        uploads.MapPost("/", CreateAsync);
-        uploads.MapMethods("/{uploadId:regex(^[0-9a-f]{{32}}$)}", [HttpMethods.Head], Head);
-        uploads.MapMethods("/{uploadId:regex(^[0-9a-f]{{32}}$)}", [HttpMethods.Patch], PatchAsync);
-        uploads.MapDelete("/{uploadId:regex(^[0-9a-f]{{32}}$)}", Terminate);
+        var uploads = app.MapGroup(Root).ForClientsOnly().AddEndpointFilter(RequireTusVersion).WithTags("Uploads (tus)");
+        const string id = "/{uploadId:regex(^[0-9a-f]{{32}}$)}";
+        uploads.MapMethods("/", [HttpMethods.Options], Options)
+            .WithSummary("tus: what this broker supports")
+            .WithDescription("The tus version, extensions, largest upload (max_upload_bytes) and checksum algorithms, in headers.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ResponseHeader(StatusCodes.Status204NoContent, TusProtocol.Headers.Version, TusProtocol.Version)
+            .ResponseHeader(StatusCodes.Status204NoContent, TusProtocol.Headers.Extension, TusProtocol.Extensions)
+            .ResponseHeader(StatusCodes.Status204NoContent, TusProtocol.Headers.MaxSize, "max_upload_bytes.")
+            .ResponseHeader(StatusCodes.Status204NoContent, TusProtocol.Headers.ChecksumAlgorithm, TusProtocol.ChecksumAlgorithms);
+        uploads.MapGet("/", FindUnfinished)
+            .WithSummary("Find unfinished uploads of a file")
+            .WithDescription("Beyond tus: the unfinished uploads of this content by this client, furthest first, so that a client that lost an upload's "
+                + "address (a crash between creating it and recording it) resumes it instead of starting over.")
+            .Query("sha512", "The whole file's sha512, 128 hex digits.", required: true)
+            .Query("client_id", "Whose uploads (an admin token; a client token's are its own).")
+            .Produces<List<UnfinishedUpload>>(StatusCodes.Status200OK)
+            .Problems(StatusCodes.Status400BadRequest);
+        uploads.MapPost("/", CreateAsync)
+            .WithSummary("tus: create an upload")
+            .WithDescription("Creates an upload of Upload-Length bytes; with Content-Type application/offset+octet-stream the first bytes may come along "
+                + "(creation-with-upload). The address is in Location. An upload without a byte for upload_expiry_hours expires.")
+            .TusRequestHeaders()
+            .Header(TusProtocol.Headers.Length, "The file's size in bytes (deferred lengths are not supported).", required: true)
+            .Header(TusProtocol.Headers.Metadata, "Comma-separated 'key base64(value)' pairs: filename, conversion_type, sha512 (hex, of the whole file), client_id.")
+            .Header(TusProtocol.Headers.Checksum, "With a body: ALGORITHM BASE64 of that body (sha1, sha256 or sha512).")
+            .Body("Optionally, the first bytes of the file.", false, (TusProtocol.OffsetContentType, OpenApiMetadata.Binary()))
+            .Produces(StatusCodes.Status201Created)
+            .ResponseHeader(StatusCodes.Status201Created, "Location", "The upload's address.")
+            .ResponseHeader(StatusCodes.Status201Created, TusProtocol.Headers.Expires, "When the upload expires without a byte (RFC 7231 date).")
+            .ResponseHeader(StatusCodes.Status201Created, TusProtocol.Headers.Offset, "With a body: the bytes stored.")
+            .ResponseHeader(StatusCodes.Status201Created, TusProtocol.ItemIdHeader, "When the body completed the upload: the item it became.")
+            .TusProblems(StatusCodes.Status400BadRequest, StatusCodes.Status408RequestTimeout, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests,
+                TusProtocol.ChecksumMismatch, StatusCodes.Status507InsufficientStorage);
+        uploads.MapMethods(id, [HttpMethods.Head], Head)
+            .WithSummary("tus: where an upload stands")
+            .WithDescription("The upload's offset and length, and once complete the item it became.")
+            .TusRequestHeaders()
+            .PathParameter("uploadId", "The upload's id (32 hex digits), from its Location.")
+            .Produces(StatusCodes.Status200OK)
+            .ResponseHeader(StatusCodes.Status200OK, TusProtocol.Headers.Offset, "The bytes stored.")
+            .ResponseHeader(StatusCodes.Status200OK, TusProtocol.Headers.Length, "The file's size.")
+            .ResponseHeader(StatusCodes.Status200OK, TusProtocol.Headers.Metadata, "As sent at creation.")
+            .ResponseHeader(StatusCodes.Status200OK, TusProtocol.Headers.Expires, "When the upload expires without a byte.")
+            .ResponseHeader(StatusCodes.Status200OK, TusProtocol.ItemIdHeader, "Once complete: the item it became.")
+            .TusProblems(StatusCodes.Status404NotFound);
+        uploads.MapMethods(id, [HttpMethods.Patch], PatchAsync)
+            .WithSummary("tus: append bytes to an upload")
+            .WithDescription("Appends the body at Upload-Offset, which must be the upload's offset (409 otherwise: ask with HEAD). The PATCH that "
+                + "brings the last byte makes the upload an item, named in MediaBroker-Item-Id; the item may still be refused (415, 422).")
+            .TusRequestHeaders()
+            .PathParameter("uploadId", "The upload's id (32 hex digits), from its Location.")
+            .Header(TusProtocol.Headers.Offset, "The offset this body starts at.", required: true)
+            .Header(TusProtocol.Headers.Checksum, "ALGORITHM BASE64 of this body (sha1, sha256 or sha512); 460 when it does not match.")
+            .Body("The next bytes of the file.", true, (TusProtocol.OffsetContentType, OpenApiMetadata.Binary()))
+            .Produces(StatusCodes.Status204NoContent)
+            .ResponseHeader(StatusCodes.Status204NoContent, TusProtocol.Headers.Offset, "The bytes stored.")
+            .ResponseHeader(StatusCodes.Status204NoContent, TusProtocol.Headers.Expires, "When the upload expires without a byte.")
+            .ResponseHeader(StatusCodes.Status204NoContent, TusProtocol.ItemIdHeader, "Once complete: the item it became.")
+            .TusProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status408RequestTimeout, StatusCodes.Status409Conflict,
+                StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity,
+                StatusCodes.Status423Locked, TusProtocol.ChecksumMismatch, StatusCodes.Status507InsufficientStorage);
+        uploads.MapDelete(id, Terminate)
+            .WithSummary("tus: cancel an upload")
+            .WithDescription("Removes an unfinished upload and its bytes (termination).")
+            .TusRequestHeaders()
+            .PathParameter("uploadId", "The upload's id (32 hex digits), from its Location.")
+            .Produces(StatusCodes.Status204NoContent)
+            .TusProblems(StatusCodes.Status404NotFound, StatusCodes.Status423Locked);
         return app;
     }
+
+    private static RouteHandlerBuilder TusRequestHeaders(this RouteHandlerBuilder builder) => builder
+        .Header(TusProtocol.Headers.Resumable, $"{TusProtocol.Version}: the only tus version this broker speaks (412 otherwise).", required: true)
+        .Header(TusProtocol.Headers.MethodOverride, "PATCH, DELETE or HEAD, for a client that can only send POST.");
+
+    // Every tus request but OPTIONS and GET may be refused for its Tus-Resumable.
+    private static RouteHandlerBuilder TusProblems(this RouteHandlerBuilder builder, params int[] statuses) =>
+        builder.Problems([.. statuses, StatusCodes.Status412PreconditionFailed]);
 
     /// <summary>tus lets clients that cannot send PATCH or DELETE send a POST with X-HTTP-Method-Override; applied before routing.</summary>
     public static IApplicationBuilder UseTusMethodOverride(this IApplicationBuilder app) => app.Use((context, next) =>

@@ -15,7 +15,7 @@ namespace MediaBroker.Broker.Tests.Auth;
 /// </summary>
 public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : IClassFixture<AccessRuleTests.BrokerWithTokens>
 {
-    private const string Anyone = "anonymous (a signed link, the dashboard's own files)";
+    private const string Anyone = "anonymous (a signed link, the dashboard's own files, the API reference)";
     private const string Clients = BrokerAccess.ForClients;
     private const string Admins = BrokerAccess.ForAdmins;
 
@@ -58,6 +58,12 @@ public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : 
         new("GET", "/readyz", Anyone, "readyz"),
         new("GET", "/links/{itemId:guid}/{fileName}", Anyone, $"links/{NoItem}/a.mkv?expires=1&by=x&signature=x"),
         new("HEAD", "/links/{itemId:guid}/{fileName}", Anyone, $"links/{NoItem}/a.mkv?expires=1&by=x&signature=x"),
+        // The API's description and its reference page (with the page's own script, built into media-broker).
+        new("GET", "/openapi/v1.json", Anyone, "openapi/v1.json"),
+        new("GET", "/docs/{documentName?}", Anyone, "docs/"),
+        new("GET", "/docs/scalar.js", Anyone, "docs/scalar.js"),
+        new("GET", "/docs/scalar.aspnetcore.js", Anyone, "docs/scalar.aspnetcore.js"),
+        new("GET", "/docs/favicon.svg", Anyone, "docs/favicon.svg"),
         new("GET", "/api/tokens/", Admins, "api/tokens"),
         new("POST", "/api/tokens/", Admins, "api/tokens", () => new StringContent("{}", Encoding.UTF8, "application/json")),
         new("DELETE", "/api/tokens/{name}", Admins, "api/tokens/nobody"),
