@@ -2,6 +2,7 @@ using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Dashboard;
 using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Health;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Uploads.Tus;
 
 namespace MediaBroker.Broker.Api;
@@ -27,6 +28,7 @@ public static class BrokerApi
         app.MapTokens();
         app.MapDashboard();
         app.MapHealth();
+        app.MapBrokerMetrics();
         return app;
     }
 }
