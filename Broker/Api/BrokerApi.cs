@@ -2,6 +2,7 @@ using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Dashboard;
 using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Health;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Uploads.Tus;
 
 namespace MediaBroker.Broker.Api;
@@ -28,6 +29,7 @@ public static class BrokerApi
         app.MapDashboard();
         app.MapHealth();
         app.MapApiReference();
+        app.MapBrokerMetrics();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using MediaBroker.Broker.Auth;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
@@ -32,11 +33,12 @@ public static class OutputEndpoint
         .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed,
             StatusCodes.Status416RangeNotSatisfiable);
 
-    public static IResult Get(Guid itemId, Caller caller, HttpContext context, ItemStore store) =>
-        store.Visible(itemId, caller) is { } item ? Serve(item, context, store) : ProblemResponses.NotFound(itemId);
+    public static IResult Get(Guid itemId, Caller caller, HttpContext context, ItemStore store, TransferMeter meter) =>
+        store.Visible(itemId, caller) is { } item ? Serve(item, context, store, meter) : ProblemResponses.NotFound(itemId);
 
     /// <summary>The output of an item the caller may fetch (by token or by signed link).</summary>
-    public static IResult Serve(Item item, HttpContext context, ItemStore store)
+    /// <param name="meter">Counts the bytes sent (<c>mediabroker_served_bytes_total</c>).</param>
+    public static IResult Serve(Item item, HttpContext context, ItemStore store, TransferMeter meter)
     {
         var itemId = item.ItemId;
         if (item.Status != ItemStatus.FinishedSuccessful || item.Output is not { } output)
@@ -61,7 +63,7 @@ public static class OutputEndpoint
         if (context.Response.Headers.CacheControl.Count == 0) context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
         var etag = new EntityTagHeaderValue($"\"{output.Sha512Checksum}\"");
         RangeRequest.Normalize(context.Request, etag, item.UpdatedAt);
-        return RangeRequest.WithProblemFor416(TypedResults.Stream(stream,
+        return RangeRequest.WithProblemFor416(TypedResults.Stream(meter.Serving(stream),
             ContentTypes.TryGetContentType(output.FileName, out var contentType) ? contentType : "application/octet-stream",
             output.FileName,
             item.UpdatedAt,

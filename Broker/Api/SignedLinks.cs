@@ -1,5 +1,6 @@
 using System.Globalization;
 using MediaBroker.Broker.Auth;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
@@ -53,7 +54,7 @@ public static class SignedLinks
     }
 
     private static IResult Fetch(Guid itemId, string fileName, string? expires, string? by, string? signature, HttpContext context, ItemStore store,
-        LinkSigner signer, TokenRegistry tokens, TimeProvider time)
+        LinkSigner signer, TokenRegistry tokens, TimeProvider time, TransferMeter meter)
     {
         if (!long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expiresAt) || string.IsNullOrEmpty(by) || string.IsNullOrEmpty(signature))
             return Refuse("the link is incomplete: it needs its expires, by and signature");
@@ -66,7 +67,7 @@ public static class SignedLinks
         if (by != Caller.Anonymous.Name && !tokens.Exists(by))
             return Refuse($"the token that made this link ('{by}') was revoked, and its links with it");
         context.Response.Headers.CacheControl = "private, no-store"; // the URL is a secret: no shared cache keeps it
-        return OutputEndpoint.Serve(item, context, store);
+        return OutputEndpoint.Serve(item, context, store, meter);
     }
 
     private static IResult Refuse(string detail) =>

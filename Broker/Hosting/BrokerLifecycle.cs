@@ -6,6 +6,7 @@ using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
@@ -29,7 +30,7 @@ public sealed class BrokerLifecycle(
     BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
     ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
     OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, ThumbnailCache thumbnails, AnonymousAccess access, IServer server,
-    EventHub events, FiguresPublisher figures, Readiness readiness,
+    EventHub events, FiguresPublisher figures, Readiness readiness, PhaseHistograms phases,
     ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private RunMarker? _marker;
@@ -71,6 +72,7 @@ public sealed class BrokerLifecycle(
         // Who follows whom.
         store.Changed += queue.OnItemChanged;
         store.Changed += events.OnItemChanged;
+        store.Changed += phases.OnItemChanged;
         store.IndexDirty += indexWriter.MarkDirty;
         programs.Changed += threads.Write;
         queue.Add(store.InState(ItemStatus.ToDo));

@@ -5,6 +5,7 @@ using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Media;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Storage;
@@ -45,6 +46,10 @@ public static class BrokerServices
 
         // Health: whether the broker can take work now.
         services.AddSingleton<Readiness>();
+
+        // Metrics (/metrics): a registry per broker, the figures at scrape time, bytes through the doors, phase histograms.
+        services.AddSingleton(_ => MetricsApi.NewRegistry());
+        services.AddSingleton<BrokerMetrics>().AddSingleton<TransferMeter>().AddSingleton<PhaseHistograms>();
 
         services.AddHostedService<BrokerLifecycle>();
         return services;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Abstractions;
 using System.Security.Cryptography;
 using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
@@ -14,7 +15,8 @@ namespace MediaBroker.Broker.Uploads.OneShot;
 /// writes. Memory stays flat whatever the size; the size limit and the free-space floor are enforced while the bytes
 /// arrive, not after. Nothing can resume a one-shot upload, so whatever fails, its folder goes.
 /// </summary>
-public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLimits limits)
+/// <param name="meter">Counts the bytes as they land (<c>mediabroker_received_bytes_total</c>); none counted without one.</param>
+public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLimits limits, TransferMeter? meter = null)
 {
     private const string StagingPrefix = "post-";
     private const long SpaceCheckEvery = 64L << 20;
@@ -32,6 +34,7 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+            var tally = meter?.Receiving();
             long length;
             await using (var file = files.FileStream.New(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
             {
@@ -39,6 +42,7 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
                 length = await HashingCopy.CopyAsync(body, file, hash, limits.MaxUploadBytes, onWritten: total =>
                 {
                     claim.Landed(total);
+                    tally?.Landed(total);
                     if (total - checkedAt < SpaceCheckEvery) return;
                     checkedAt = total;
                     // A body of unknown size claims its room as it grows; one of known size was claimed whole.

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
@@ -16,7 +17,9 @@ namespace MediaBroker.Broker.Uploads.Tus;
 /// offset), <c>incoming/tus-&lt;id&gt;.json</c> the upload's details. Survives restarts; one writer per upload at a time.
 /// The folder holds nothing but the data, so that when complete it can become an item's folder by one rename.
 /// </summary>
-public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSettings settings, UploadLimits limits, TimeProvider time)
+/// <param name="meter">Counts PATCH bytes as they land (<c>mediabroker_received_bytes_total</c>); none counted without one.</param>
+public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSettings settings, UploadLimits limits, TimeProvider time,
+    TransferMeter? meter = null)
 {
     private const string Prefix = "tus-";
     private readonly ConcurrentDictionary<string, TusUploadRecord> _records = new();
@@ -153,6 +156,7 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
         if (chunkHash is not null) hashes.Add(chunkHash);
 
         long written = 0;
+        var tally = meter?.Receiving();
         try
         {
             await using var file = files.FileStream.New(DataOf(record.UploadId), FileMode.Open, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous);
@@ -164,6 +168,7 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
             {
                 written = total;
                 live.Claim?.Landed(offset + total);
+                tally?.Landed(total);
             }, cancellationToken);
         }
         catch (CopyLimitExceededException)

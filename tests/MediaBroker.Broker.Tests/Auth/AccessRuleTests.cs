@@ -67,6 +67,8 @@ public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : 
         new("GET", "/api/tokens/", Admins, "api/tokens"),
         new("POST", "/api/tokens/", Admins, "api/tokens", () => new StringContent("{}", Encoding.UTF8, "application/json")),
         new("DELETE", "/api/tokens/{name}", Admins, "api/tokens/nobody"),
+        // Prometheus scrapes with an admin token (README); without tokens, the anonymous caller on loopback is an admin.
+        new("GET", "/metrics", Admins, "metrics"),
     ];
 
     public static TheoryData<Row> Rows() => [.. Table];

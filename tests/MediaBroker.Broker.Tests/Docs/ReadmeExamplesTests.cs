@@ -44,6 +44,7 @@ public sealed partial class ReadmeExamplesTests : IDisposable
         Assert.Contains("retry: 2000", output, StringComparison.Ordinal); // the event stream's first lines
         Assert.Contains("{\"status\":\"ready\"}", output, StringComparison.Ordinal); // GET /readyz
         Assert.Contains("\"by_conversion_type\":{", output, StringComparison.Ordinal); // GET /api/stats
+        Assert.Contains("mediabroker_items{state=\"finished_successful\"}", output, StringComparison.Ordinal); // GET /metrics
     }
 
     private async Task<(int ExitCode, string Output)> RunBashAsync(string script)
