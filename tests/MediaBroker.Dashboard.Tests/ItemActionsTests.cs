@@ -13,7 +13,7 @@ public sealed class ItemActionsTests(ChromiumSession chromium)
     public async Task A_failed_item_shows_its_error_in_full_and_retry_runs_it_again()
     {
         await using var harness = await DashboardHarness.StartAsync(chromium);
-        var broken = await BrokenClipAsync(harness.Folder);
+        var broken = await TestMedia.BrokenVideoAsync(harness.Folder.Combine("broken.mkv"), seed: 9);
         var item = await harness.UploadAsync(broken, "mkv_x264");
         var failed = await harness.WaitForStatusAsync(item.ItemId, ItemStatus.FinishedWithErrors);
         await harness.OpenAsync();
@@ -59,14 +59,5 @@ public sealed class ItemActionsTests(ChromiumSession chromium)
         await Assertions.Expect(harness.Row(keep.ItemId)).ToHaveCountAsync(1);
         var gone = await harness.Broker.Api.ListAsync(new Dictionary<string, string?> { ["ids"] = drop.ItemId.ToString("D") });
         Assert.Empty(gone.Items);
-    }
-
-    /// <summary>A clip whose last three quarters are garbage: ffprobe accepts it, ffmpeg fails on it.</summary>
-    private static async Task<string> BrokenClipAsync(TempFolder folder)
-    {
-        var clip = await TestMedia.VideoAsync(folder.Combine("whole.mkv"), seconds: 2, audio: false, seed: 9);
-        var bytes = await File.ReadAllBytesAsync(clip);
-        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7);
-        return folder.WriteFile("broken.mkv", bytes);
     }
 }

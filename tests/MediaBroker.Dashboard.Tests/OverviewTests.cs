@@ -31,7 +31,7 @@ public sealed class OverviewTests(ChromiumSession chromium)
             await harness.UploadAsync(await TestMedia.ImageAsync(harness.Folder.Combine(name), Path.GetExtension(name).TrimStart('.'), "640x480", seed++), "webp");
         var failed = new List<Item>();
         foreach (var name in (string[])["old camcorder tape.mkv", "phone video (damaged).mkv", "download.mkv"])
-            failed.Add(await harness.UploadAsync(await BrokenClipAsync(harness.Folder, name, seed++), "mkv_x264"));
+            failed.Add(await harness.UploadAsync(await TestMedia.BrokenVideoAsync(harness.Folder.Combine(name), seed++), "mkv_x264"));
         foreach (var item in failed) await harness.WaitForStatusAsync(item.ItemId, ItemStatus.FinishedWithErrors);
         var clip = await harness.UploadAsync(await TestMedia.VideoAsync(harness.Folder.Combine("holiday 2026 - drone.mkv"), seconds: 30, size: "1280x720", seed: seed++), "mkv_x265");
         var converting = await harness.WaitForStatusAsync(clip.ItemId, ItemStatus.InProgress);
@@ -90,13 +90,5 @@ public sealed class OverviewTests(ChromiumSession chromium)
         await Assertions.Expect(page.Locator("#confirm-dialog")).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.Locator("#confirm-dialog")).ToBeHiddenAsync();
-    }
-
-    private static async Task<string> BrokenClipAsync(TempFolder folder, string name, int seed)
-    {
-        var clip = await TestMedia.VideoAsync(folder.Combine($"whole-{seed}.mkv"), seconds: 2, audio: false, seed: seed);
-        var bytes = await File.ReadAllBytesAsync(clip);
-        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7);
-        return folder.WriteFile(name, bytes);
     }
 }

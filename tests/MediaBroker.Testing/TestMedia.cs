@@ -61,6 +61,20 @@ public static class TestMedia
         CopyAsync($"audio-{seconds}-{seed}.{extension}", target, path =>
             ["-f", "lavfi", "-i", $"sine=frequency={300 + seed}:duration={Num(seconds)}", path]);
 
+    /// <summary>
+    /// A clip whose last three quarters are garbage: ffprobe accepts it (its header is whole), ffmpeg fails on it, so
+    /// its item ends in finished_with_errors.
+    /// </summary>
+    public static async Task<string> BrokenVideoAsync(string target, int seed = 0)
+    {
+        var whole = await VideoAsync(target + ".whole.mkv", seconds: 2, audio: false, seed: seed);
+        var bytes = await File.ReadAllBytesAsync(whole);
+        File.Delete(whole);
+        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7);
+        await File.WriteAllBytesAsync(target, bytes);
+        return target;
+    }
+
     /// <summary>Runs ffmpeg or ffprobe and returns stdout; throws with stderr when it fails.</summary>
     public static async Task<string> RunAsync(string program, IEnumerable<string> arguments)
     {

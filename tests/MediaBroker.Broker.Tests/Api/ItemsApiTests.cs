@@ -212,10 +212,7 @@ public sealed class ItemsApiTests : IAsyncLifetime
     {
         var picture = await UploadImageAsync(51, clientId: "attic");
         var done = await _broker.Api.WaitUntilFinishedAsync(picture.ItemId);
-        var clip = await TestMedia.VideoAsync(_folder.Combine("whole.mkv"), seconds: 2, audio: false, seed: 52);
-        var bytes = await File.ReadAllBytesAsync(clip);
-        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7); // ffprobe accepts it, ffmpeg fails on it
-        var broken = _folder.WriteFile("broken.mkv", bytes);
+        var broken = await TestMedia.BrokenVideoAsync(_folder.Combine("broken.mkv"), seed: 52);
         var response = await _broker.PostMultipartAsync(broken, fields: new Dictionary<string, string> { ["conversion_type"] = "mkv_x264", ["client_id"] = "cellar" });
         var failed = await _broker.Api.WaitUntilFinishedAsync((await response.ReadItemAsync()).ItemId);
         Assert.Equal(ItemStatus.FinishedWithErrors, failed.Status);
