@@ -93,6 +93,11 @@ public sealed partial class HostileRequestTableTests(HostileRequestTableTests.Ta
             using var uploaded = await aliceHttp.PostAsync("api/items?file_name=p.png", new ByteArrayContent(picture));
             var item = await new BrokerApiClient(aliceHttp).WaitUntilFinishedAsync((await uploaded.ReadItemAsync()).ItemId);
             Assert.Equal(ItemStatus.FinishedSuccessful, item.Status);
+            // Alice has fetched her output once, as her client would: the first download is recorded on the item (its
+            // timings), and is no change a hostile request may be blamed for.
+            (await aliceHttp.GetAsync($"api/items/{item.ItemId}/output")).Dispose();
+            await Eventually.TrueAsync(async () => (await new BrokerApiClient(aliceHttp).GetItemAsync(item.ItemId)).Timings?.WaitingToBeFetchedSeconds is not null,
+                "the first download to be recorded");
             Hostile = new HostileTarget
             {
                 Broker = broker,
