@@ -23,6 +23,13 @@ public sealed record Item
     public IReadOnlyList<string> Errors { get; init; } = [];
     public MediaInfo? Media { get; init; }
     public ItemOutput? Output { get; init; }
+    /// <summary>Where the input came from when the broker fetched it from a link; null for an upload.</summary>
+    public ItemSource? Source { get; init; }
+    /// <summary>
+    /// The folder, relative to the broker's library_path, that the finished output is also placed in (for Plex or
+    /// Jellyfin); null: not placed. Checked to stay inside library_path when the item is created.
+    /// </summary>
+    public string? Directory { get; init; }
     /// <summary>When its last conversion started (the item entered <c>in_progress</c>); waiting = this minus <see cref="QueuedAt"/>.</summary>
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>When it last reached a finished state; converting = this minus <see cref="StartedAt"/>. Cleared by a retry.</summary>
@@ -35,6 +42,19 @@ public sealed record Item
     public double? Speed { get; init; }
     public double? EtaSeconds { get; init; }
     public long Version { get; init; }
+}
+
+/// <summary>
+/// A link the broker fetched an item's input from, and what the page said about it (yt-dlp's title and uploader).
+/// <see cref="Title"/> names the file placed in the library.
+/// </summary>
+public sealed record ItemSource
+{
+    public required string Url { get; init; }
+    public string? Title { get; init; }
+    public string? Uploader { get; init; }
+    /// <summary>The year the page gives for it (yt-dlp's upload or release date), for "Title (Year)".</summary>
+    public int? Year { get; init; }
 }
 
 /// <summary>The converted file of an item, verified by ffprobe before it was recorded.</summary>
