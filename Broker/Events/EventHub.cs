@@ -54,10 +54,7 @@ public sealed class EventHub(ILogger<EventHub> logger)
                 if (_recent.Count == ReplayCapacity) _forgottenUpTo = _recent.Dequeue().Sequence;
                 _recent.Enqueue(published);
             }
-            List<EventReader>? slow = null;
-            foreach (var reader in _readers)
-                if (reader.Caller.Sees(published) && !reader.Offer(published)) (slow ??= []).Add(reader);
-            foreach (var reader in slow ?? []) Drop(reader, "it fell more than " + ReaderQueueCapacity + " events behind");
+            OfferToAll(published, reader => reader.Caller.Sees(published));
         }
     }
 
@@ -94,10 +91,7 @@ public sealed class EventHub(ILogger<EventHub> logger)
     {
         lock (_gate)
         {
-            List<EventReader>? slow = null;
-            foreach (var reader in _readers)
-                if (!reader.Offer(BrokerEvent.Heartbeat)) (slow ??= []).Add(reader);
-            foreach (var reader in slow ?? []) Drop(reader, "it fell more than " + ReaderQueueCapacity + " events behind");
+            OfferToAll(BrokerEvent.Heartbeat, _ => true);
         }
     }
 
@@ -114,6 +108,15 @@ public sealed class EventHub(ILogger<EventHub> logger)
     internal void Remove(EventReader reader)
     {
         lock (_gate) _readers.Remove(reader);
+    }
+
+    /// <summary>Queues the event for every reader <paramref name="sees"/> allows; a reader whose queue is full is dropped. Called under the lock.</summary>
+    private void OfferToAll(BrokerEvent published, Func<EventReader, bool> sees)
+    {
+        List<EventReader>? slow = null;
+        foreach (var reader in _readers)
+            if (sees(reader) && !reader.Offer(published)) (slow ??= []).Add(reader);
+        foreach (var reader in slow ?? []) Drop(reader, "it fell more than " + ReaderQueueCapacity + " events behind");
     }
 
     private void Drop(EventReader reader, string why)

@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Hosting;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Storage;
@@ -46,9 +47,8 @@ public sealed class Readiness(BrokerSettings settings, DataFolder data, IFileSys
         try
         {
             if (_programsCheckedAt != 0 && time.GetElapsedTime(_programsCheckedAt) < ProgramCheckEvery) return _programProblems;
-            var problems = new List<string>();
-            foreach (var (key, program) in new[] { ("ffmpeg_path", settings.FfmpegPath), ("ffprobe_path", settings.FfprobePath) })
-                if (!await RunsAsync(program, cancellationToken)) problems.Add($"{key}: cannot run '{program}'");
+            var problems = (await ToolCheck.UnrunnableProgramsAsync(settings, runner, TimeSpan.FromSeconds(10), cancellationToken))
+                .Select(unrunnable => $"{unrunnable.Key}: cannot run '{unrunnable.Program}'").ToList();
             _programProblems = problems;
             _programsCheckedAt = time.GetTimestamp();
             return problems;
@@ -56,18 +56,6 @@ public sealed class Readiness(BrokerSettings settings, DataFolder data, IFileSys
         finally
         {
             _programCheck.Release();
-        }
-    }
-
-    private async Task<bool> RunsAsync(string program, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await runner.RunAsync(new ProgramRun(program, ["-version"]) { Timeout = TimeSpan.FromSeconds(10) }, cancellationToken)).Succeeded;
-        }
-        catch (Exception error) when (error is ProgramStartException or ProgramTimeoutException)
-        {
-            return false;
         }
     }
 

@@ -11,16 +11,8 @@ public static class ToolCheck
 {
     public static async Task EnsureAvailableAsync(BrokerSettings settings, ProgramRunner runner, ILogger logger, CancellationToken cancellationToken)
     {
-        foreach (var (key, program) in new[] { ("ffmpeg_path", settings.FfmpegPath), ("ffprobe_path", settings.FfprobePath) })
-        {
-            try
-            {
-                var result = await runner.RunAsync(new ProgramRun(program, ["-version"]) { Timeout = TimeSpan.FromSeconds(20) }, cancellationToken);
-                if (result.Succeeded) continue;
-            }
-            catch (Exception error) when (error is ProgramStartException or ProgramTimeoutException) { }
+        foreach (var (key, program) in await UnrunnableProgramsAsync(settings, runner, TimeSpan.FromSeconds(20), cancellationToken))
             throw new ConfigurationException($"{key}: cannot run '{program}' (install ffmpeg with scripts/setup or apt-get, or set {key} in broker.json)");
-        }
         if (!settings.SupportsMediaType(MediaTypes.Image)) return;
         Libvips.UseLogger(logger);
         var (version, problem) = Libvips.Check();
@@ -31,5 +23,27 @@ public static class ToolCheck
             logger.LogWarning("libvips {Version} here cannot read HEIC or AVIF; such pictures will be refused (Debian's libvips42 reads them)", version);
         else
             logger.LogInformation("Pictures are converted by libvips {Version}", version);
+    }
+
+    /// <returns>The setting and program of each of ffmpeg and ffprobe that does not answer <c>-version</c> within <paramref name="timeout"/>.</returns>
+    public static async Task<IReadOnlyList<(string Key, string Program)>> UnrunnableProgramsAsync(
+        BrokerSettings settings, ProgramRunner runner, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var unrunnable = new List<(string, string)>();
+        foreach (var (key, program) in new[] { ("ffmpeg_path", settings.FfmpegPath), ("ffprobe_path", settings.FfprobePath) })
+            if (!await RunsAsync(program, runner, timeout, cancellationToken)) unrunnable.Add((key, program));
+        return unrunnable;
+    }
+
+    private static async Task<bool> RunsAsync(string program, ProgramRunner runner, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await runner.RunAsync(new ProgramRun(program, ["-version"]) { Timeout = timeout }, cancellationToken)).Succeeded;
+        }
+        catch (Exception error) when (error is ProgramStartException or ProgramTimeoutException)
+        {
+            return false;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using MediaBroker.Shared.Transfers;
 using Prometheus;
 
 namespace MediaBroker.Broker.Monitoring;
@@ -15,12 +16,13 @@ public sealed class TransferMeter(CollectorRegistry registry)
         "Output bytes sent to downloaders (GET /api/items/{id}/output and signed links), counted as they are read for the response.");
 
     /// <summary>A tally for one upload copy, fed the running totals that <c>HashingCopy</c>'s onWritten reports.</summary>
-    public UploadTally Receiving() => new(_received);
+    public ByteTally Receiving() => new(_received);
 
     /// <summary>The output file, counting every byte read from it for the response.</summary>
-    public Stream Serving(Stream output) => new CountingReadStream(output, _served);
+    public Stream Serving(Stream output) => new ProgressReadStream(output, new ByteTally(_served).Landed);
 
-    public sealed class UploadTally(Counter counter)
+    /// <summary>Feeds a counter from running totals (an upload's copy, or the bytes a response has read).</summary>
+    public sealed class ByteTally(Counter counter)
     {
         private long _counted;
 
@@ -35,57 +37,6 @@ public sealed class TransferMeter(CollectorRegistry registry)
             }
             while (Interlocked.CompareExchange(ref _counted, total, previous) != previous);
             counter.Inc(total - previous);
-        }
-    }
-
-    /// <summary>A read-only pass-through that counts what is read; seekable where the inner stream is (for ranges).</summary>
-    private sealed class CountingReadStream(Stream inner, Counter counter) : Stream
-    {
-        public override bool CanRead => inner.CanRead;
-        public override bool CanSeek => inner.CanSeek;
-        public override bool CanWrite => false;
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => inner.Position = value;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
-
-        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Counted(await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Counted(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-
-        public override void Flush() { }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Counted(int read)
-        {
-            if (read > 0) counter.Inc(read);
-            return read;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await inner.DisposeAsync();
-            await base.DisposeAsync();
         }
     }
 }

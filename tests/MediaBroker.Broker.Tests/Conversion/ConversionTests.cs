@@ -115,10 +115,7 @@ public sealed class ConversionTests : IAsyncLifetime
     [Fact]
     public async Task A_corrupt_video_ends_in_finished_with_errors_with_ffmpegs_reason()
     {
-        var clip = await TestMedia.VideoAsync(_folder.Combine("corrupt.mkv"), seconds: 2, audio: false);
-        var bytes = await File.ReadAllBytesAsync(clip);
-        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7);
-        var broken = _folder.WriteFile("broken.mkv", bytes);
+        var broken = await TestMedia.BrokenVideoAsync(_folder.Combine("broken.mkv"));
 
         var item = await ConvertAsync(broken, "mkv_x264");
 

@@ -121,10 +121,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
     {
         var broker = await StartBrokerAsync("a");
         _client.Configure([("a", broker.Url)]);
-        var clip = await TestMedia.VideoAsync(_client.Folder.Combine("ok.mkv"), seconds: 2, audio: false, seed: 8);
-        var bytes = await File.ReadAllBytesAsync(clip);
-        for (var i = bytes.Length / 4; i < bytes.Length; i++) bytes[i] = (byte)(i * 13);
-        await File.WriteAllBytesAsync(Path.Combine(_client.Drop, "broken.mkv"), bytes);
+        var broken = await TestMedia.BrokenVideoAsync(_client.Folder.Combine("broken.mkv"), seed: 8);
+        File.Move(broken, Path.Combine(_client.Drop, "broken.mkv"));
         using var context = _client.Open();
 
         await ClientHarness.RunUntilAsync(context, () => context.Database.All().SingleOrDefault()?.Status == FileStatus.Failed, "the failure to be reported");
