@@ -78,7 +78,7 @@ public static class OutputEndpoint
     private static void NoteFirstFetch(Item item, HttpContext context, ItemStore store)
     {
         if (item.Timings?.WaitingToBeFetchedSeconds is not null || item.FinishedAt is not { } finished || !HttpMethods.IsGet(context.Request.Method)) return;
-        var asked = DateTimeOffset.UtcNow;
+        var asked = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         context.Response.OnCompleted(async () =>
         {
             if (context.RequestAborted.IsCancellationRequested) return;
