@@ -135,14 +135,16 @@ public static class QueueCommands
                 Console.WriteLine(JsonSerializer.Serialize(page, WireJson.Indented));
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("item_id", "status", "progress", "conversion", "file", "size", "created");
+            var table = new Table().AddColumns("item_id", "status", "progress", "conversion", "file", "in", "out", "saved", "created");
             foreach (var item in page.Items)
                 table.AddRow(item.ItemId.ToString(), item.Status.WireName(),
                     item.Progress is { } progress ? progress.ToString("P0", CultureInfo.InvariantCulture) : "",
-                    item.ConversionType, Markup.Escape(item.OriginalFileName), item.FileSize.ToString("N0", CultureInfo.InvariantCulture),
+                    item.ConversionType, Markup.Escape(item.OriginalFileName), Words.Bytes(item.FileSize),
+                    item.Output is { } output ? Words.Bytes(output.FileSize) : "", SpaceSaved.Of(item.FileSize, item.Output?.FileSize),
                     item.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
             Terminal.Out.Write(table);
-            Console.WriteLine($"{page.Items.Count} item(s){(page.NextAfter is { } next ? $"; more after {next}" : "")}");
+            Console.WriteLine($"{Words.Count(page.Items.Count, "item")}{(page.NextAfter is { } next ? $"; more after {next}" : "")}");
+            Console.WriteLine(SpaceSaved.Total(page.Items.Select(item => (item.FileSize, item.Output?.FileSize))));
             return ExitCodes.Ok;
         });
     }

@@ -40,6 +40,7 @@ public static class StatusCommand
 
         if (json) Console.WriteLine(JsonSerializer.Serialize(states, WireJson.Indented));
         else Print(states);
+        foreach (var line in AwayBrokers.Describe(context.Brokers.All, context.Database.All())) Cli.Warn(line);
         return ids.Length > 0 && states.Any(state => state.File is null && state.Item is null) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
@@ -92,13 +93,22 @@ public static class StatusCommand
             Console.WriteLine("nothing on its way (media-client status --all shows finished files too)");
             return;
         }
-        var table = new Table().AddColumns("file", "status", "broker", "item", "time on the broker", "detail");
+        var table = new Table().AddColumns("file", "status", "broker", "item", "in", "out", "saved", "time on the broker", "detail");
         foreach (var state in states)
             table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
                 Markup.Escape(state.Broker ?? ""), state.Item?.ItemId.ToString() ?? state.File?.ItemId?.ToString() ?? "",
+                Words.Bytes(InputSize(state)), OutputSize(state) is { } output ? Words.Bytes(output) : "", SpaceSaved.Of(InputSize(state), OutputSize(state)),
                 Markup.Escape(TimeOnBroker(state.Item?.Timings)), Markup.Escape(Detail(state)));
         Terminal.Out.Write(table);
+        Console.WriteLine(SpaceSaved.Total(states.Select(state => (InputSize(state), OutputSize(state)))));
     }
+
+    private static long InputSize(FileState state) => state.File?.FileSize ?? state.Item?.FileSize ?? 0;
+
+    /// <summary>The output the broker made or, once placed, the file in the library (finished files are not asked about).</summary>
+    private static long? OutputSize(FileState state) =>
+        state.Item?.Output?.FileSize
+        ?? (state.File is { Status: FileStatus.Done, OutputPath: { } placed } && File.Exists(placed) ? new FileInfo(placed).Length : null);
 
     private static string Describe(FileState state)
     {

@@ -1,3 +1,4 @@
+using MediaBroker.Shared.CommandLine;
 using MediaBroker.Testing;
 
 namespace MediaBroker.Broker.Tests.Lifecycle;
@@ -68,6 +69,22 @@ public sealed class BrokerCommandLineTests : IDisposable
         Assert.Equal($"media-broker: cannot listen on 127.0.0.1:{port}: the port is taken (another broker? choose one with --port)", errors.Trim());
         Assert.False(File.Exists(_folder.Combine("data", "broker.pid")), "the data folder stayed claimed");
         Assert.True(File.Exists(_folder.Combine("data", "index.json")));
+    }
+
+    [Fact]
+    public async Task Queue_list_shows_input_and_output_sizes_and_what_the_conversions_saved()
+    {
+        await using var broker = await RunningBroker.StartAsync(_folder.Combine("data"));
+        var picture = await TestMedia.ImageAsync(_folder.Combine("heron.png"), seed: 21);
+        var item = await broker.Api.WaitUntilFinishedAsync((await (await broker.PostMultipartAsync(picture)).ReadItemAsync()).ItemId);
+        long input = item.FileSize, output = item.Output!.FileSize;
+
+        var (exitCode, text, errors) = await RunAsync("queue", "list", "--url", broker.Url.ToString());
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains(Words.Bytes(output), text, StringComparison.Ordinal);
+        Assert.Contains($"{Environment.NewLine}1 item{Environment.NewLine}", text, StringComparison.Ordinal);
+        Assert.Contains($"1 file converted: {Words.Bytes(input)} in, {Words.Bytes(output)} out, {Words.Bytes(input - output)} saved", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Testing;
 
@@ -142,6 +143,33 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         var sync = await RunAsync("sync");
         Assert.True(sync.ExitCode == 0, sync.ToString());
         Assert.True(File.Exists(_client.Folder.Combine("photos", "cat.webp")));
+
+        // What the conversion saved, per file and in total.
+        long input = new FileInfo(picture).Length, output = new FileInfo(_client.Folder.Combine("photos", "cat.webp")).Length;
+        var saved = await RunAsync("status", "--all");
+        Assert.Contains(SpaceSaved.Of(input, output), saved.Output, StringComparison.Ordinal);
+        Assert.Contains($"1 file converted: {Words.Bytes(input)} in, {Words.Bytes(output)} out, {Words.Bytes(input - output)} saved", saved.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_status_and_servers_name_the_broker_that_is_away_and_what_waits_for_it()
+    {
+        var picture = await TestMedia.ImageAsync(_client.Folder.Combine("photos", "owl.png"), seed: 14);
+        var upload = await RunAsync("upload", picture);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        await _broker.StopAsync();
+
+        var status = await RunAsync("status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Matches("media-client: broker local at http://127.0.0.1:[0-9]+/? did not answer \\(.+\\); 1 file waits for it", status.Errors);
+
+        var sync = await RunAsync("sync");
+        Assert.True(sync.ExitCode == 3, sync.ToString());
+        Assert.Matches("media-client: broker local at http://127.0.0.1:[0-9]+/? did not answer \\(.+\\); 1 file waits for it", sync.Errors);
+
+        var servers = await RunAsync("servers");
+        Assert.True(servers.ExitCode == 1, servers.ToString());
+        Assert.Equal("media-client: broker local did not answer", servers.Errors.Trim());
     }
 
     [Fact]
