@@ -1,4 +1,5 @@
 using MediaBroker.Shared.CommandLine;
+using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
 
 namespace MediaBroker.Broker.Tests.Lifecycle;
@@ -85,6 +86,18 @@ public sealed class BrokerCommandLineTests : IDisposable
         Assert.Contains(Words.Bytes(output), text, StringComparison.Ordinal);
         Assert.Contains($"{Environment.NewLine}1 item{Environment.NewLine}", text, StringComparison.Ordinal);
         Assert.Contains($"1 file converted: {Words.Bytes(input)} in, {Words.Bytes(output)} out, {Words.Bytes(input - output)} saved", text, StringComparison.Ordinal);
+
+        // The short id the table shows is enough for a command that takes an id, and fits an 80-column terminal.
+        var shortId = ItemIdPrefix.Short(item.ItemId);
+        Assert.Contains(shortId, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(item.ItemId.ToString(), text, StringComparison.Ordinal);
+        var (linkExit, link, linkErrors) = await RunAsync("queue", "link", shortId[..6], "--url", broker.Url.ToString());
+        Assert.True(linkExit == 0, linkErrors);
+        Assert.Contains($"/links/{item.ItemId}/", link, StringComparison.Ordinal);
+        var unknownStart = shortId[0] == 'f' ? "0000" : "ffff";
+        var (unknownExit, _, unknownErrors) = await RunAsync("queue", "link", unknownStart, "--url", broker.Url.ToString());
+        Assert.Equal(1, unknownExit);
+        Assert.Equal($"media-broker: no item known here has an id that starts with '{unknownStart}' (a whole id is always taken)", unknownErrors.Trim());
     }
 
     [Fact]
