@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Configuration;
@@ -71,7 +72,10 @@ public static class QueueCommands
 
     private static Command CreateLink()
     {
-        var item = new Argument<Guid>("ITEM_ID") { Description = "the item whose output the link fetches" };
+        var item = new Argument<string>("ITEM_ID")
+        {
+            Description = $"the item whose output the link fetches: a whole id or a unique start of one (at least {ItemIdPrefix.MinimumLength} hex digits, as queue list prints them)",
+        };
         var expiresIn = new Option<int?>("--expires-in") { Description = "seconds the link works (default 86400: a day; at most 30 days)" };
         var config = ConfigOption();
         var url = UrlOption();
@@ -80,7 +84,7 @@ public static class QueueCommands
         {
             item, expiresIn, config, url, token,
         };
-        command.SetAction((parse, cancellationToken) => LinkAsync(parse.GetValue(item), parse.GetValue(expiresIn),
+        command.SetAction((parse, cancellationToken) => LinkAsync(parse.GetValue(item)!, parse.GetValue(expiresIn),
             new BrokerAddress(parse.GetValue(config), parse.GetValue(url), parse.GetValue(token)), cancellationToken));
         return command;
     }
@@ -88,9 +92,10 @@ public static class QueueCommands
     /// <summary>Where the broker is and what to show it: --url or broker.json, and --token or MEDIABROKER_TOKEN.</summary>
     private sealed record BrokerAddress(string? ConfigPath, string? Url, string? Token);
 
-    private static Task<int> LinkAsync(Guid itemId, int? expiresIn, BrokerAddress address, CancellationToken cancellationToken) =>
+    private static Task<int> LinkAsync(string typedId, int? expiresIn, BrokerAddress address, CancellationToken cancellationToken) =>
         WithBrokerAsync(address, async broker =>
         {
+            var itemId = await ResolveAsync(broker, typedId, cancellationToken);
             var link = await broker.CreateLinkAsync(itemId, expiresIn, cancellationToken);
             Console.WriteLine(link.Url);
             Console.Error.WriteLine($"works until {link.ExpiresAt.ToLocalTime():yyyy-MM-dd HH:mm}");
@@ -135,16 +140,41 @@ public static class QueueCommands
                 Console.WriteLine(JsonSerializer.Serialize(page, WireJson.Indented));
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("item_id", "status", "progress", "conversion", "file", "size", "created");
+            var table = new Table().AddColumns("item_id", "status", "progress", "conversion", "file", "in", "out", "saved", "created");
             foreach (var item in page.Items)
-                table.AddRow(item.ItemId.ToString(), item.Status.WireName(),
+                table.AddRow(ItemIdPrefix.Short(item.ItemId), item.Status.WireName(),
                     item.Progress is { } progress ? progress.ToString("P0", CultureInfo.InvariantCulture) : "",
-                    item.ConversionType, Markup.Escape(item.OriginalFileName), item.FileSize.ToString("N0", CultureInfo.InvariantCulture),
+                    item.ConversionType, Markup.Escape(item.OriginalFileName), Words.Bytes(item.FileSize),
+                    item.Output is { } output ? Words.Bytes(output.FileSize) : "", SpaceSaved.Of(item.FileSize, item.Output?.FileSize),
                     item.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
             Terminal.Out.Write(table);
-            Console.WriteLine($"{page.Items.Count} item(s){(page.NextAfter is { } next ? $"; more after {next}" : "")}");
+            Console.WriteLine($"{Words.Count(page.Items.Count, "item")}{(page.NextAfter is { } next ? $"; more after {next}" : "")}");
+            Console.WriteLine(SpaceSaved.Total(page.Items.Select(item => (item.FileSize, item.Output?.FileSize))));
             return ExitCodes.Ok;
         });
+    }
+
+    /// <summary>
+    /// A whole id as it is; a start of one among the items this token sees, page by page. The API itself takes whole
+    /// ids only, so that a request means the same item tomorrow, when a new item may share today's unique start.
+    /// </summary>
+    private static async Task<Guid> ResolveAsync(BrokerApiClient broker, string typed, CancellationToken cancellationToken)
+    {
+        if (Guid.TryParse(typed, out var whole)) return whole;
+        if (ItemIdPrefix.Normalize(typed) is null) return ItemIdPrefix.Resolve(typed, []); // the one-line "not an item id"
+        var ids = new List<Guid>();
+        Guid? after = null;
+        do
+        {
+            var page = await broker.ListAsync(new Dictionary<string, string?>
+            {
+                ["limit"] = ItemQuery.MaxLimit.ToString(CultureInfo.InvariantCulture), ["after"] = after?.ToString(),
+            }, cancellationToken);
+            ids.AddRange(page.Items.Select(item => item.ItemId));
+            after = page.NextAfter;
+        }
+        while (after is not null);
+        return ItemIdPrefix.Resolve(typed, ids);
     }
 
     private static async Task<int> WithBrokerAsync(BrokerAddress broker, Func<BrokerApiClient, Task<int>> action)
@@ -169,6 +199,10 @@ public static class QueueCommands
         catch (BrokerUnavailableException error)
         {
             return Cli.Fail($"{error.Message}; is `media-broker serve` running?");
+        }
+        catch (ItemIdException error)
+        {
+            return Cli.Fail(error.Message);
         }
         catch (BrokerRejectedException error)
         {

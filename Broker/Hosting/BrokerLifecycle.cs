@@ -11,6 +11,7 @@ using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
 using MediaBroker.Broker.Uploads.Tus;
+using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Configuration;
 using MediaBroker.Shared.Items;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,7 +53,7 @@ public sealed class BrokerLifecycle(
             recovering = false;
             // Reading index.json took several times its size; give that back to the system once, rather than keep it.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            logger.LogInformation("Opened {Count} items in {Milliseconds:0} ms ({How})", store.Depth().Total,
+            logger.LogInformation("Opened {Count} in {Milliseconds:0} ms ({How})", Words.Count(store.Depth().Total, "item"),
                 TimeProvider.System.GetElapsedTime(opening).TotalMilliseconds,
                 marker.PreviousRunStoppedCleanly ? "the last run stopped cleanly" : "the last run did not stop cleanly: folders listed, changes under way read");
             await toolCheck;
@@ -90,8 +91,8 @@ public sealed class BrokerLifecycle(
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         readiness.Open = true;
-        logger.LogInformation("MediaBroker broker {Version} listening on {Url}; data in {Data}; {Threads} conversion threads; {Queued} items to do",
-            ServerApi.Version, ListeningUrl(server), data.Root, settings.NumberOfConversionThreads, store.Depth().ToDo);
+        logger.LogInformation("MediaBroker broker {Version} listening on {Url}; data in {Data}; {Threads}; {Queued} to do",
+            ServerApi.Version, ListeningUrl(server), data.Root, Words.Count(settings.NumberOfConversionThreads, "conversion thread"), Words.Count(store.Depth().ToDo, "item"));
         if (settings.AllowAnonymous && !AnonymousAccess.ListensOnLoopbackOnly(settings) && access.Allowed)
             logger.LogWarning("Access: {Access}", access.Describe());
         else

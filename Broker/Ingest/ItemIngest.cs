@@ -11,7 +11,7 @@ namespace MediaBroker.Broker.Ingest;
 
 /// <summary>
 /// Where one-shot and resumable uploads meet: the rules every upload goes through (checksum 422, duplicate content
-/// answered with the existing item, media type decided by libvips or ffprobe 415, conversion type 415), and only then the staged
+/// answered with the existing item, media type decided by libvips or ffprobe 415, an unknown conversion type 400, one that does not take the media 415), and only then the staged
 /// file becomes an item in to_do. It owns the staged file from the moment it is handed over.
 /// </summary>
 public sealed class ItemIngest(ItemStore store, MediaInspector inspector, BrokerSettings settings)
@@ -28,9 +28,10 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
             string.IsNullOrWhiteSpace(clientId) ? DefaultClientId : clientId.Trim());
         if (!string.IsNullOrWhiteSpace(sha512))
             claims = claims with { Sha512 = Sha512Hex.Normalize(sha512) ?? throw Rejection.Invalid("sha512_checksum must be 128 hex digits") };
+        // A name that is not offered is a mistake in the request (400), not media this broker cannot take (415).
         if (claims.ConversionType is { } type && settings.Profile(type) is null)
-            throw Rejection.Unsupported(
-                $"conversion type '{type}' is not offered here (offered: {string.Join(", ", settings.ConversionTypes.Keys.Order())})");
+            throw Rejection.Invalid(
+                $"conversion type '{type}' is not offered here; choose one of: {string.Join(", ", settings.ConversionTypes.Keys.Order())}");
         if (!ClientIds.IsValid(claims.ClientId))
             throw Rejection.Invalid($"client_id {ClientIds.Rule}");
         return claims;

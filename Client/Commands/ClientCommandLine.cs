@@ -3,6 +3,7 @@ using MediaBroker.Client.Hosting;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Configuration;
+using MediaBroker.Shared.Items;
 
 namespace MediaBroker.Client.Commands;
 
@@ -25,21 +26,28 @@ public static class ClientCommandLine
     public static Task<int> RunAsync(string[] args) =>
         CommandLineEntry.RunAsync(Create(), "media-client", args);
 
-    /// <summary>ITEM_ID arguments, each checked: a typo is named as such, never read as the empty id.</summary>
-    public static Argument<Guid[]> ItemIdsArgument(string description, ArgumentArity arity) => new("ITEM_ID")
+    /// <summary>
+    /// ITEM_ID arguments, each checked: a typo is named as such, never read as the empty id. A unique start of an id
+    /// is taken too (<see cref="ResolveItemIds"/>), as status prints them.
+    /// </summary>
+    public static Argument<string[]> ItemIdsArgument(string description, ArgumentArity arity) => new("ITEM_ID")
     {
-        Description = description, Arity = arity,
+        Description = $"{description}: a whole id or a unique start of one (at least {ItemIdPrefix.MinimumLength} hex digits)", Arity = arity,
         CustomParser = result =>
         {
-            var ids = new List<Guid>();
-            foreach (var token in result.Tokens)
-            {
-                if (Guid.TryParse(token.Value, out var id)) ids.Add(id);
-                else result.AddError($"'{token.Value}' is not an item id (they look like 3f2b8c1e-9a4d-4c1b-8e2f-5d6a7b8c9d0e)");
-            }
-            return [.. ids];
+            foreach (var token in result.Tokens.Where(token => !Guid.TryParse(token.Value, out _) && ItemIdPrefix.Normalize(token.Value) is null))
+                result.AddError($"'{token.Value}' is not an item id (they look like 3f2b8c1e-9a4d-4c1b-8e2f-5d6a7b8c9d0e, or its first {ItemIdPrefix.MinimumLength} or more digits)");
+            return [.. result.Tokens.Select(token => token.Value)];
         },
     };
+
+    /// <summary>The ids meant: a start of one resolves among the items this client handed over (a whole id works for any item).</summary>
+    /// <exception cref="ItemIdException">No item, or more than one, starts so.</exception>
+    public static Guid[] ResolveItemIds(ClientContext context, IEnumerable<string> typed)
+    {
+        var known = context.Database.All().Select(file => file.ItemId).OfType<Guid>().ToList();
+        return [.. typed.Select(token => ItemIdPrefix.Resolve(token, known))];
+    }
 
     public static Option<string?> ConfigOption() => new("--config") { Description = "client.json to read (default: ./client.json when present)" };
 
@@ -56,6 +64,10 @@ public static class ClientCommandLine
             return Cli.Fail(error);
         }
         catch (InvalidDataException error)
+        {
+            return Cli.Fail(error.Message);
+        }
+        catch (ItemIdException error)
         {
             return Cli.Fail(error.Message);
         }

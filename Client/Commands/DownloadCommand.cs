@@ -23,7 +23,7 @@ public static class DownloadCommand
         var config = ConfigOption();
         var command = new Command("download", "Fetch an item's output; an interrupted download resumes where it stopped, and the file is kept only if its sha512 matches.") { id, output, config };
         command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: false, verbose: false,
-            context => RunAsync(context, parse.GetValue(id)!.Single(), parse.GetValue(output), cancellationToken)));
+            context => RunAsync(context, ResolveItemIds(context, parse.GetValue(id)!).Single(), parse.GetValue(output), cancellationToken)));
         return command;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using MediaBroker.Client.Hosting;
 using MediaBroker.Client.State;
 using MediaBroker.Shared.CommandLine;
+using MediaBroker.Shared.Items;
 using static MediaBroker.Client.Commands.ClientCommandLine;
 
 namespace MediaBroker.Client.Commands;
@@ -15,7 +16,7 @@ public static class RetryCommand
         var config = ConfigOption();
         var command = new Command("retry", "Ask the broker to convert a failed item again (failed items are never retried on their own).") { id, config };
         command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: true, verbose: false,
-            context => RunAsync(context, parse.GetValue(id)!.Single(), cancellationToken)));
+            context => RunAsync(context, ResolveItemIds(context, parse.GetValue(id)!).Single(), cancellationToken)));
         return command;
     }
 
@@ -30,7 +31,7 @@ public static class RetryCommand
             context.Database.Put(file with { Status = FileStatus.Converting, ServerId = broker.Id, Errors = [] });
             await context.Database.SaveAsync(cancellationToken);
         }
-        Console.WriteLine($"item {id} is back in {retried.Status.ToString().ToLowerInvariant()} on {broker.Id}");
+        Console.WriteLine($"item {id} is back in {retried.Status.WireName()} on {broker.Id}");
         return ExitCodes.Ok;
     }
 }

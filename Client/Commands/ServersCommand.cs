@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MediaBroker.Client.Brokers;
 using MediaBroker.Client.Hosting;
 using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Json;
@@ -32,7 +33,7 @@ public static class ServersCommand
             {
                 broker.Id, broker.Entry.Url, Up = broker.IsUp, broker.TokenRefused, Problem = broker.LastProblem, Server = broker.Info,
             }), WireJson.Indented));
-            return ExitCodes.Ok;
+            return NoneUp(brokers);
         }
         var table = new Table().AddColumns("id", "url", "state", "media types", "to do", "converting", "free");
         foreach (var broker in brokers)
@@ -47,6 +48,15 @@ public static class ServersCommand
                 info is null ? "" : $"{info.FreeBytes / 1e9:0.0} GB");
         }
         Terminal.Out.Write(table);
-        return ExitCodes.Ok;
+        return NoneUp(brokers);
     }
+
+    /// <summary>For scripts and monitoring: non-zero when no broker answered, so that nothing can be handed over.</summary>
+    private static int NoneUp(List<BrokerConnection> brokers) => brokers switch
+    {
+        [] => Cli.Fail("no broker is configured (list_of_servers in client.json)"),
+        _ when brokers.Any(broker => broker.IsUp) => ExitCodes.Ok,
+        [var only] => Cli.Fail($"broker {only.Id} did not answer"),
+        _ => Cli.Fail($"none of the {brokers.Count} configured brokers answered"),
+    };
 }

@@ -27,7 +27,7 @@ public static class StatusCommand
         var config = ConfigOption();
         var command = new Command("status", "Show where files are: waiting, on a broker (with its progress), done, failed.") { ids, all, json, config };
         command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: false, verbose: false,
-            context => RunAsync(context, parse.GetValue(ids) ?? [], parse.GetValue(all), parse.GetValue(json), cancellationToken)));
+            context => RunAsync(context, ResolveItemIds(context, parse.GetValue(ids) ?? []), parse.GetValue(all), parse.GetValue(json), cancellationToken)));
         return command;
     }
 
@@ -40,6 +40,7 @@ public static class StatusCommand
 
         if (json) Console.WriteLine(JsonSerializer.Serialize(states, WireJson.Indented));
         else Print(states);
+        foreach (var line in AwayBrokers.Describe(context.Brokers.All, context.Database.All())) Cli.Warn(line);
         return ids.Length > 0 && states.Any(state => state.File is null && state.Item is null) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
@@ -92,22 +93,45 @@ public static class StatusCommand
             Console.WriteLine("nothing on its way (media-client status --all shows finished files too)");
             return;
         }
-        var table = new Table().AddColumns("file", "status", "broker", "item", "time on the broker", "detail");
+        var table = new Table().AddColumns("file", "status", "broker", "item", "in", "out", "saved", "time on the broker", "detail");
         foreach (var state in states)
             table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
-                Markup.Escape(state.Broker ?? ""), state.Item?.ItemId.ToString() ?? state.File?.ItemId?.ToString() ?? "",
+                Markup.Escape(state.Broker ?? ""), (state.Item?.ItemId ?? state.File?.ItemId) is { } id ? ItemIdPrefix.Short(id) : "",
+                Words.Bytes(InputSize(state)), OutputSize(state) is { } output ? Words.Bytes(output) : "", SpaceSaved.Of(InputSize(state), OutputSize(state)),
                 Markup.Escape(TimeOnBroker(state.Item?.Timings)), Markup.Escape(Detail(state)));
         Terminal.Out.Write(table);
+        Console.WriteLine(SpaceSaved.Total(states.Select(state => (InputSize(state), OutputSize(state)))));
     }
 
-    private static string Describe(FileState state)
+    private static long InputSize(FileState state) => state.File?.FileSize ?? state.Item?.FileSize ?? 0;
+
+    /// <summary>The output the broker made or, once placed, the file in the library (finished files are not asked about).</summary>
+    private static long? OutputSize(FileState state) =>
+        state.Item?.Output?.FileSize
+        ?? (state.File is { Status: FileStatus.Done, OutputPath: { } placed } && File.Exists(placed) ? new FileInfo(placed).Length : null);
+
+    /// <summary>
+    /// One set of words for where a file is (the README lists them): the broker's own states while it has the file,
+    /// the client's before and after it.
+    /// </summary>
+    private static string Describe(FileState state) => state.File?.Status switch
     {
-        if (state.Item is { } item && state.File?.Status is not (FileStatus.Done or FileStatus.Skipped))
-            return item.Status == ItemStatus.InProgress && item.Progress is { } progress
-                ? $"converting {progress.ToString("P0", CultureInfo.InvariantCulture)}"
-                : item.Status.WireName();
-        return state.File?.Status.ToString().ToLowerInvariant() ?? "unknown";
-    }
+        FileStatus.Waiting => "waiting",
+        FileStatus.Ready => "ready",
+        FileStatus.Uploading => "uploading",
+        FileStatus.Downloading => "downloading",
+        FileStatus.Done => "placed",
+        FileStatus.Failed => ItemStatus.FinishedWithErrors.WireName(),
+        FileStatus.Refused => "refused",
+        FileStatus.Skipped => "skipped",
+        // Handed over (or not this client's): what the broker says, or that it did not answer.
+        _ => state.Item is { } item ? OnTheBroker(item) : state.File is null ? "unknown" : "on_broker",
+    };
+
+    private static string OnTheBroker(Item item) =>
+        item.Status == ItemStatus.InProgress && item.Progress is { } progress
+            ? $"{item.Status.WireName()} {progress.ToString("P0", CultureInfo.InvariantCulture)}"
+            : item.Status.WireName();
 
     /// <summary>Where the broker's time went, phase by phase: "received 1.2 s, probed 0.1 s, waited 3 s, converted 12 s, verified 0.4 s".</summary>
     public static string TimeOnBroker(ItemTimings? timings)

@@ -35,6 +35,7 @@ public static class SyncCommand
         while (report is { Sent: > 0, WaitingToBeSent: > 0 })
             report = await context.Engine.RunPassAsync(scan: false, cancellationToken);
         Console.WriteLine($"{report.Done} done, {report.Pending} pending, {report.Failed} failed, {report.Refused} refused");
+        foreach (var line in AwayBrokers.Describe(context.Brokers.All, context.Database.All())) Cli.Warn(line);
         return report.Pending > 0 ? ExitCodes.Pending : ExitCodes.Ok;
     }
 }

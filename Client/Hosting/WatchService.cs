@@ -1,3 +1,4 @@
+using MediaBroker.Shared.CommandLine;
 using Microsoft.Extensions.Hosting;
 
 namespace MediaBroker.Client.Hosting;
@@ -14,8 +15,8 @@ public sealed class WatchService(ClientContext context, ILogger<WatchService> lo
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = context.Settings;
-        logger.LogInformation("Watching {Count} folder(s) for {Brokers} broker(s); state in {State}",
-            settings.ListOfPathsToObserve.Count, settings.ListOfServers.Count, settings.StatePath);
+        logger.LogInformation("Watching {Folders} for {Brokers}; state in {State}",
+            Words.Count(settings.ListOfPathsToObserve.Count, "folder"), Words.Count(settings.ListOfServers.Count, "broker"), settings.StatePath);
         var nextRescan = DateTimeOffset.MinValue;
         var changed = true;
         try

@@ -22,6 +22,9 @@ public sealed class CliReporter(string program)
         return exitCode;
     }
 
+    /// <summary>Something the user should know that is not a failure of the command (a broker away, say).</summary>
+    public void Warn(string message) => Console.Error.WriteLine($"{program}: {message}");
+
     public int Fail(ConfigurationException error)
     {
         foreach (var problem in error.Problems) Console.Error.WriteLine($"{program}: {problem}");

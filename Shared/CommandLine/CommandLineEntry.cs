@@ -17,12 +17,28 @@ public static partial class CommandLineEntry
         if (args.Length == 0) args = ["--help"];
         var parse = root.Parse(args);
         if (parse.Errors.Count == 0 || parse.Action is HelpAction)
-            return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+            return InvokeAsync(parse, program);
 
         var cli = new CliReporter(program);
         foreach (var message in Messages(program, parse)) cli.Fail(message);
         cli.Fail($"see '{CommandPath(program, parse.CommandResult)} --help'");
         return Task.FromResult(ExitCodes.BadUsage);
+    }
+
+    /// <summary>
+    /// A file or folder that cannot be read or written (a path through a file, a full disk, no permission) ends the
+    /// command with the system's one-line reason, never a stack trace.
+    /// </summary>
+    private static async Task<int> InvokeAsync(ParseResult parse, string program)
+    {
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return new CliReporter(program).Fail(error.Message);
+        }
     }
 
     /// <summary>The parser's messages, minus the noise: a word it did not know is the mistake, not the missing command.</summary>

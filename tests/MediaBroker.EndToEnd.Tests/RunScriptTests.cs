@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using MediaBroker.Testing;
@@ -16,43 +17,108 @@ public sealed class RunScriptTests : IDisposable
     [Fact]
     public async Task Scripts_run_starts_broker_and_client_and_a_dropped_picture_comes_out_converted()
     {
+        var port = FreePort();
+        await using var run = ScriptRun.Start(_folder.Combine("var"), "--port", port.ToString(CultureInfo.InvariantCulture));
+        await run.WaitUntilRunningAsync();
+        var picture = await TestMedia.ImageAsync(_folder.Combine("staged.png"), seed: 77);
+        File.Move(picture, _folder.Combine("var", "drop", "sunset.png"));
+
+        await Eventually.TrueAsync(() => File.Exists(_folder.Combine("var", "library", "sunset.webp")), "the converted picture in the library");
+
+        // A second one on the same port: the first broker answers there, but this one's own broker did not start.
+        await using var second = ScriptRun.Start(_folder.Combine("second"), "--port", port.ToString(CultureInfo.InvariantCulture));
+        var exitCode = await second.WaitForExitAsync();
+        Assert.True(exitCode != 0, second.Output);
+        Assert.DoesNotContain("MediaBroker is running.", second.Output, StringComparison.Ordinal);
+        Assert.Contains($"run: the broker did not start: media-broker: cannot listen on 127.0.0.1:{port}: the port is taken", second.Output, StringComparison.Ordinal);
+        // Nothing changed since the first one built: the restart does not build again.
+        Assert.Contains("run: nothing changed since the last build", second.Output, StringComparison.Ordinal);
+
+        Assert.Equal(0, await run.StopAsync());
+        Assert.Contains("Drop videos, pictures or sound files into", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scripts_run_honours_the_port_and_data_folder_of_the_broker_json_it_is_given()
+    {
+        var port = FreePort();
+        var config = _folder.WriteFile("broker.json", System.Text.Encoding.UTF8.GetBytes(
+            $$"""{ "listen_on_port": {{port}}, "data_path": "kept-here" }"""));
+        await using var run = ScriptRun.Start(_folder.Combine("var"), "--config", config);
+        await run.WaitUntilRunningAsync();
+
+        Assert.Contains($"http://127.0.0.1:{port}/", run.Output, StringComparison.Ordinal);
+        Assert.Contains(_folder.Combine("kept-here"), run.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(_folder.Combine("kept-here", "broker.pid")), run.Output);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"))).StatusCode);
+        Assert.Equal(0, await run.StopAsync());
+    }
+
+    private static int FreePort()
+    {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        start.ArgumentList.Add(Path.Combine(Repository.Root, "scripts", "run"));
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.Environment["MEDIABROKER_VAR"] = _folder.Path;
-        using var run = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        run.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        run.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
-        try
-        {
-            await Eventually.TrueAsync(() =>
-            {
-                lock (output)
-                {
-                    if (output.ToString().Contains("MediaBroker is running.", StringComparison.Ordinal)) return true;
-                    if (run.HasExited) throw new InvalidOperationException($"scripts/run ended ({run.ExitCode}) before it was running:\n{output}");
-                    return false;
-                }
-            }, "scripts/run to say where to drop files", TimeSpan.FromMinutes(5));
-            var picture = await TestMedia.ImageAsync(_folder.Combine("staged.png"), seed: 77);
-            File.Move(picture, _folder.Combine("drop", "sunset.png"));
+        return port;
+    }
 
-            await Eventually.TrueAsync(() => File.Exists(_folder.Combine("library", "sunset.webp")), "the converted picture in the library");
-        }
-        finally
+    /// <summary>One scripts/run as a user starts it, with everything it prints (stdout and stderr) kept in order.</summary>
+    private sealed class ScriptRun : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly System.Text.StringBuilder _output = new();
+
+        private ScriptRun(Process process)
         {
-            if (!run.HasExited) Signals.Send(run.Id, Signals.Term);
-            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            _process = process;
+            _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
         }
-        Assert.Equal(0, run.ExitCode);
-        lock (output) Assert.Contains("Drop videos, pictures or sound files into", output.ToString(), StringComparison.Ordinal);
+
+        public string Output
+        {
+            get { lock (_output) return _output.ToString(); }
+        }
+
+        public static ScriptRun Start(string var, params string[] arguments)
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
+            start.ArgumentList.Add(Path.Combine(Repository.Root, "scripts", "run"));
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            start.Environment["MEDIABROKER_VAR"] = var;
+            return new ScriptRun(Process.Start(start)!);
+        }
+
+        /// <summary>Until it says where to drop files (a first build included).</summary>
+        public Task WaitUntilRunningAsync() => Eventually.TrueAsync(() =>
+        {
+            if (Output.Contains("MediaBroker is running.", StringComparison.Ordinal)) return true;
+            if (_process.HasExited) throw new InvalidOperationException($"scripts/run ended ({_process.ExitCode}) before it was running:\n{Output}");
+            return false;
+        }, "scripts/run to say where to drop files", TimeSpan.FromMinutes(5));
+
+        public async Task<int> WaitForExitAsync()
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+            return _process.ExitCode;
+        }
+
+        /// <summary>Ctrl-C's twin: SIGTERM, then its exit code once broker and client have stopped.</summary>
+        public async Task<int> StopAsync()
+        {
+            if (!_process.HasExited) Signals.Send(_process.Id, Signals.Term);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            return _process.ExitCode;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await StopAsync();
+            _process.Dispose();
+        }
     }
 }

@@ -52,7 +52,7 @@ public static class OneShotUploadEndpoint
             .Body("The file: multipart/form-data, or the raw bytes.", true,
                 ("multipart/form-data", form), ("application/octet-stream", OpenApiMetadata.Binary()))
             .Query("file_name", "With a raw body: the file's name.")
-            .Query("conversion_type", "With a raw body: what to convert to; the broker's default for the media type when left out.")
+            .Query("conversion_type", "With a raw body: what to convert to; the broker's default for the media type when left out, 400 naming the offered ones when unknown.")
             .Query("sha512_checksum", "With a raw body: the file's sha512 (128 hex digits); a known file is answered without reading the body.")
             .Query("client_id", "With a raw body: whose item it is (an admin token).")
             .ResponseHeader(StatusCodes.Status201Created, "Location", "The new item's address.")

@@ -99,15 +99,15 @@ public sealed class UploadRejectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unknown_conversion_type_is_refused_with_415_before_the_body_is_read()
+    public async Task An_unknown_conversion_type_is_refused_with_400_naming_the_offered_ones_before_the_body_is_read()
     {
         var broker = await StartAsync();
 
         var response = await broker.PostRawAsync(new byte[1000], "file_name=x.mkv&conversion_type=divx");
 
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = await response.ReadProblemDetailAsync();
-        Assert.Contains("'divx' is not offered here", detail, StringComparison.Ordinal);
+        Assert.Contains("'divx' is not offered here; choose one of: ", detail, StringComparison.Ordinal);
         Assert.Contains("mkv_x265", detail, StringComparison.Ordinal);
         AssertNothingKept(broker);
     }

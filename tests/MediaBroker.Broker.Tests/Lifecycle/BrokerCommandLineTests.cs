@@ -1,3 +1,5 @@
+using MediaBroker.Shared.CommandLine;
+using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
 
 namespace MediaBroker.Broker.Tests.Lifecycle;
@@ -68,6 +70,34 @@ public sealed class BrokerCommandLineTests : IDisposable
         Assert.Equal($"media-broker: cannot listen on 127.0.0.1:{port}: the port is taken (another broker? choose one with --port)", errors.Trim());
         Assert.False(File.Exists(_folder.Combine("data", "broker.pid")), "the data folder stayed claimed");
         Assert.True(File.Exists(_folder.Combine("data", "index.json")));
+    }
+
+    [Fact]
+    public async Task Queue_list_shows_input_and_output_sizes_and_what_the_conversions_saved()
+    {
+        await using var broker = await RunningBroker.StartAsync(_folder.Combine("data"));
+        var picture = await TestMedia.ImageAsync(_folder.Combine("heron.png"), seed: 21);
+        var item = await broker.Api.WaitUntilFinishedAsync((await (await broker.PostMultipartAsync(picture)).ReadItemAsync()).ItemId);
+        long input = item.FileSize, output = item.Output!.FileSize;
+
+        var (exitCode, text, errors) = await RunAsync("queue", "list", "--url", broker.Url.ToString());
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains(Words.Bytes(output), text, StringComparison.Ordinal);
+        Assert.Contains($"{Environment.NewLine}1 item{Environment.NewLine}", text, StringComparison.Ordinal);
+        Assert.Contains($"1 file converted: {Words.Bytes(input)} in, {Words.Bytes(output)} out, {Words.Bytes(input - output)} saved", text, StringComparison.Ordinal);
+
+        // The short id the table shows is enough for a command that takes an id, and fits an 80-column terminal.
+        var shortId = ItemIdPrefix.Short(item.ItemId);
+        Assert.Contains(shortId, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(item.ItemId.ToString(), text, StringComparison.Ordinal);
+        var (linkExit, link, linkErrors) = await RunAsync("queue", "link", shortId[..6], "--url", broker.Url.ToString());
+        Assert.True(linkExit == 0, linkErrors);
+        Assert.Contains($"/links/{item.ItemId}/", link, StringComparison.Ordinal);
+        var unknownStart = shortId[0] == 'f' ? "0000" : "ffff";
+        var (unknownExit, _, unknownErrors) = await RunAsync("queue", "link", unknownStart, "--url", broker.Url.ToString());
+        Assert.Equal(1, unknownExit);
+        Assert.Equal($"media-broker: no item known here has an id that starts with '{unknownStart}' (a whole id is always taken)", unknownErrors.Trim());
     }
 
     [Fact]

@@ -266,7 +266,7 @@ public sealed class TusProtocolTests : IAsyncLifetime
         var small = await StartAsync(settings => settings with { MaxUploadBytes = 1000 });
         var tus = new RawTus(small.Http);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await tus.CreateAsync(5000, RawTus.Metadata(("filename", "a.mkv")))).StatusCode);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await tus.CreateAsync(10, RawTus.Metadata(("filename", "a.mkv"), ("conversion_type", "divx")))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await tus.CreateAsync(10, RawTus.Metadata(("filename", "a.mkv"), ("conversion_type", "divx")))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await tus.CreateAsync(10, "filename !!notbase64!!")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await tus.CreateAsync(10, RawTus.Metadata(("sha512", "abc")))).StatusCode);
         using var noLength = RawTus.Request(HttpMethod.Post, "api/uploads/");

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using MediaBroker.Shared.CommandLine;
 using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
 
 namespace MediaBroker.Client.Tests.CommandLine;
@@ -120,6 +122,15 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         var table = await RunAsync("status", itemId.ToString());
         Assert.Contains("time on the broker", table.Output, StringComparison.Ordinal);
         Assert.Matches(@"converted \d", table.Output); // the broker's breakdown, phase by phase
+        // The table's short id, or any unique start of it, is taken wherever an id is.
+        Assert.Contains(ItemIdPrefix.Short(itemId), table.Output, StringComparison.Ordinal);
+        var byStart = await RunAsync("status", ItemIdPrefix.Short(itemId)[..6], "--json");
+        Assert.True(byStart.ExitCode == 0, byStart.ToString());
+        Assert.Contains(itemId.ToString(), byStart.Output, StringComparison.Ordinal);
+        var unknownStart = itemId.ToString()[0] == 'f' ? "0000" : "ffff";
+        var unknown = await RunAsync("retry", unknownStart);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal($"media-client: no item known here has an id that starts with '{unknownStart}' (a whole id is always taken)", unknown.Errors.Trim());
 
         Directory.CreateDirectory(_client.Folder.Combine("out"));
         var download = await RunAsync("download", itemId.ToString(), "-o", _client.Folder.Combine("out"));
@@ -129,6 +140,11 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         var again = await RunAsync("download", itemId.ToString(), "-o", _client.Folder.Combine("out"));
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("is not overwritten", again.Errors, StringComparison.Ordinal);
+        // A folder that cannot be made (a file is in the way): the system's reason in one line, no stack trace.
+        var blocked = await RunAsync("download", itemId.ToString(), "-o", Path.Combine(picture, "sub", "cat.webp"));
+        Assert.Equal(1, blocked.ExitCode);
+        Assert.StartsWith("media-client: ", blocked.Errors, StringComparison.Ordinal);
+        Assert.Single(blocked.Errors.Trim().Split('\n'));
 
         var servers = await RunAsync("servers");
         Assert.Contains("up", servers.Output, StringComparison.Ordinal);
@@ -142,6 +158,35 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
         var sync = await RunAsync("sync");
         Assert.True(sync.ExitCode == 0, sync.ToString());
         Assert.True(File.Exists(_client.Folder.Combine("photos", "cat.webp")));
+
+        // What the conversion saved, per file and in total.
+        long input = new FileInfo(picture).Length, output = new FileInfo(_client.Folder.Combine("photos", "cat.webp")).Length;
+        var saved = await RunAsync("status", "--all");
+        Assert.Contains("placed", saved.Output, StringComparison.Ordinal); // the README's word for it
+        Assert.Contains(SpaceSaved.Of(input, output), saved.Output, StringComparison.Ordinal);
+        Assert.Contains($"1 file converted: {Words.Bytes(input)} in, {Words.Bytes(output)} out, {Words.Bytes(input - output)} saved", saved.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_status_and_servers_name_the_broker_that_is_away_and_what_waits_for_it()
+    {
+        var picture = await TestMedia.ImageAsync(_client.Folder.Combine("photos", "owl.png"), seed: 14);
+        var upload = await RunAsync("upload", picture);
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        await _broker.StopAsync();
+
+        var status = await RunAsync("status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("on_broker", status.Output, StringComparison.Ordinal);
+        Assert.Matches("media-client: broker local at http://127.0.0.1:[0-9]+/? did not answer \\(.+\\); 1 file waits for it", status.Errors);
+
+        var sync = await RunAsync("sync");
+        Assert.True(sync.ExitCode == 3, sync.ToString());
+        Assert.Matches("media-client: broker local at http://127.0.0.1:[0-9]+/? did not answer \\(.+\\); 1 file waits for it", sync.Errors);
+
+        var servers = await RunAsync("servers");
+        Assert.True(servers.ExitCode == 1, servers.ToString());
+        Assert.Equal("media-client: broker local did not answer", servers.Errors.Trim());
     }
 
     [Fact]

@@ -72,6 +72,19 @@ public sealed class ClientSettingsTests : IDisposable
     public void The_example_file_in_the_repository_is_valid()
     {
         var settings = ClientSettingsLoader.Load(Path.Combine(Repository.Root, "client.json.example"));
-        Assert.Equal("attic", Assert.Single(settings.ListOfServers).Id);
+        Assert.Equal("local", Assert.Single(settings.ListOfServers).Id);
     }
+
+    [Fact]
+    public void The_example_file_shows_the_real_defaults()
+    {
+        // As written, before relative paths are resolved: what a reader copies.
+        var example = JsonConfigFile.Read<ClientSettings>(Path.Combine(Repository.Root, "client.json.example"));
+
+        var watched = Assert.Single(example.ListOfPathsToObserve);
+        Assert.Equal(AsJson(new ObservedPath()), AsJson(watched with { Path = "" }));
+        Assert.Equal(AsJson(new ClientSettings()), AsJson(example with { ListOfPathsToObserve = [] }));
+    }
+
+    private static string AsJson<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value, MediaBroker.Shared.Json.WireJson.Indented);
 }
