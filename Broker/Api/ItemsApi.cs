@@ -65,7 +65,8 @@ public static class ItemsApi
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapPost("/{itemId:guid}/retry", RetryAsync)
             .WithSummary("Retry a failed item")
-            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared. Any other state is 409.")
+            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared. Any other state is 409, and so is a failed "
+                + "item whose input was removed after keep_failed_days (send the file again).")
             .PathParameter("itemId", "The item's id.")
             .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapPost("/{itemId:guid}/fetched", MarkFetchedAsync)
