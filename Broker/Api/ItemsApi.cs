@@ -122,7 +122,7 @@ public static class ItemsApi
     {
         if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
         var now = time.GetUtcNow();
-        var marked = await store.UpdateAsync(itemId, item => item.Status == ItemStatus.FinishedSuccessful && item.FetchedAt is null
+        var marked = await store.UpdateAsync(itemId, item => item is { Status: ItemStatus.FinishedSuccessful, FetchedAt: null, FilesRemovedAt: null }
             ? item with { FetchedAt = now }
             : null, cancellationToken);
         if (marked is not null)
