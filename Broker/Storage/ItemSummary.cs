@@ -5,7 +5,7 @@ namespace MediaBroker.Broker.Storage;
 
 /// <summary>
 /// What memory keeps of an item: what queries filter and sort on, and what the queue and disk figures count. The
-/// full record stays in the item's item.json. A struct, about 100 bytes, held in arrays of dictionaries: a million
+/// full record stays in the item's item.json. A struct, about 120 bytes, held in arrays of dictionaries: a million
 /// of them are a few large objects to the garbage collector, not millions of small ones.
 /// </summary>
 /// <param name="Client">The client id as its number in <see cref="NameTable"/>.</param>
