@@ -29,7 +29,7 @@ public sealed class FilesInUse
             // Removed only while it is still the last count, so that a reader that came meanwhile keeps its mark.
             while (true)
             {
-                var count = owner._readers.GetValueOrDefault(itemId);
+                if (!owner._readers.TryGetValue(itemId, out var count)) return;
                 if (count <= 1 ? owner._readers.TryRemove(new KeyValuePair<Guid, int>(itemId, count)) : owner._readers.TryUpdate(itemId, count - 1, count)) return;
             }
         }
