@@ -1,5 +1,6 @@
 using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Retention;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
@@ -11,7 +12,7 @@ using Microsoft.OpenApi;
 namespace MediaBroker.Broker.Api;
 
 /// <summary>
-/// The items resource: upload, read, list, fetch the output, retry, delete, thumbnail, signed link. A client token sees
+/// The items resource: upload, read, list, fetch the output, say it was placed, retry, delete, thumbnail, signed link. A client token sees
 /// its own items only; another client's item answers 404, as if it did not exist.
 /// </summary>
 public static class ItemsApi
@@ -64,7 +65,15 @@ public static class ItemsApi
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapPost("/{itemId:guid}/retry", RetryAsync)
             .WithSummary("Retry a failed item")
-            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared. Any other state is 409.")
+            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared. Any other state is 409, and so is a failed "
+                + "item whose input was removed after keep_failed_days (send the file again).")
+            .PathParameter("itemId", "The item's id.")
+            .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        items.MapPost("/{itemId:guid}/fetched", MarkFetchedAsync)
+            .WithSummary("Say an output was placed")
+            .WithDescription("The caller placed the output and verified its sha512: the broker removes the item's input and output keep_finished_hours "
+                + "later and keeps its record (fetched_at, then files_removed_at), so that the same content sent again is recognised, not converted "
+                + "again. Saying it again changes nothing. An item not in finished_successful is 409.")
             .PathParameter("itemId", "The item's id.")
             .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapDelete("/{itemId:guid}", DeleteAsync)
@@ -91,13 +100,43 @@ public static class ItemsApi
     private static async Task<Results<Ok<Item>, ProblemHttpResult>> RetryAsync(Guid itemId, Caller caller, ItemStore store, CancellationToken cancellationToken)
     {
         if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
-        var retried = await store.UpdateAsync(itemId, item => item.Status == ItemStatus.FinishedWithErrors
+        var retried = await store.UpdateAsync(itemId, item => item.Status == ItemStatus.FinishedWithErrors && item.FilesRemovedAt is null
             ? item with { Status = ItemStatus.ToDo, Errors = [], Progress = null }
             : null, cancellationToken);
         if (retried is not null) return TypedResults.Ok(retried);
-        return store.Get(itemId) is { } current
-            ? ProblemResponses.Conflict($"only an item in finished_with_errors can be retried; this one is in {current.Status.WireName()}")
-            : ProblemResponses.NotFound(itemId);
+        return store.Get(itemId) switch
+        {
+            null => ProblemResponses.NotFound(itemId),
+            { FilesRemovedAt: { } removed } => ProblemResponses.Conflict(
+                $"its input was removed from the broker at {removed:u} (not retried within keep_failed_days); send the file again to convert it anew"),
+            var current => ProblemResponses.Conflict($"only an item in finished_with_errors can be retried; this one is in {current.Status.WireName()}"),
+        };
+    }
+
+    /// <summary>
+    /// The client placed and verified the output: its files may go keep_finished_hours from now. The first time
+    /// counts; saying it again (a client that did not hear the answer) returns the item unchanged.
+    /// </summary>
+    private static async Task<Results<Ok<Item>, ProblemHttpResult>> MarkFetchedAsync(
+        Guid itemId, Caller caller, ItemStore store, FinishedFilesSweeper sweeper, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
+        var now = time.GetUtcNow();
+        var marked = await store.UpdateAsync(itemId, item => item is { Status: ItemStatus.FinishedSuccessful, FetchedAt: null, FilesRemovedAt: null }
+            ? item with { FetchedAt = now }
+            : null, cancellationToken);
+        if (marked is not null)
+        {
+            sweeper.OutputFetched();
+            return TypedResults.Ok(marked);
+        }
+        return store.Get(itemId) switch
+        {
+            null => ProblemResponses.NotFound(itemId),
+            { Status: ItemStatus.FinishedSuccessful } current => TypedResults.Ok(current),
+            var current => ProblemResponses.Conflict(
+                $"only an item in finished_successful has an output to fetch; this one is in {current.Status.WireName()}"),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

@@ -3,6 +3,7 @@ using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Hashing;
 using MediaBroker.Shared.Items;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 
@@ -30,7 +31,7 @@ public static class OutputEndpoint
         .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
         .ResponseHeader(StatusCodes.Status206PartialContent, "Content-Range", "The bytes sent, of the whole.")
         .Produces(StatusCodes.Status304NotModified)
-        .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed,
+        .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status410Gone, StatusCodes.Status412PreconditionFailed,
             StatusCodes.Status416RangeNotSatisfiable);
 
     public static IResult Get(Guid itemId, Caller caller, HttpContext context, ItemStore store, TransferMeter meter) =>
@@ -43,9 +44,12 @@ public static class OutputEndpoint
         var itemId = item.ItemId;
         if (item.Status != ItemStatus.FinishedSuccessful || item.Output is not { } output)
             return ProblemResponses.Conflict($"the item is in {item.Status.WireName()}; its output is ready once it is in finished_successful");
+        if (item.FilesRemovedAt is not null) return Gone(item);
 
         var extension = Path.GetExtension(output.FileName).TrimStart('.');
         FileStream stream;
+        // Marked before the file is opened: the sweeper leaves the files of an output being downloaded.
+        context.Response.RegisterForDispose(store.InUse.Use(itemId));
         try
         {
             stream = new FileStream(Path.Combine(store.FolderOf(item), ItemFiles.Output(extension)),
@@ -53,7 +57,8 @@ public static class OutputEndpoint
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
         {
-            return ProblemResponses.NotFound(itemId); // deleted in the meantime
+            // Deleted in the meantime, or its files removed a moment ago.
+            return store.Get(itemId) is { FilesRemovedAt: not null } removed ? Gone(removed) : ProblemResponses.NotFound(itemId);
         }
 
         NoteFirstFetch(item, context, store);
@@ -70,6 +75,14 @@ public static class OutputEndpoint
             etag,
             enableRangeProcessing: true), stream.Length);
     }
+
+    /// <summary>410: the output was on this broker, and was removed to free the disk (see Retention/FinishedFilesSweeper).</summary>
+    private static ProblemHttpResult Gone(Item item) => TypedResults.Problem(item.FilesRemovedBecause == FilesRemovalReason.Fetched
+            ? $"the output was removed from the broker at {item.FilesRemovedAt:u}, keep_finished_hours after its client said it placed it "
+                + $"(at {item.FetchedAt:u}); it is in that client's library"
+            : $"the output was removed from the broker at {item.FilesRemovedAt:u}: no client fetched it within keep_failed_days; "
+                + "send the file again to convert it anew",
+        statusCode: StatusCodes.Status410Gone, title: "Output removed");
 
     /// <summary>
     /// The first download of an output ends the item's last phase, waiting to be fetched: recorded once the response

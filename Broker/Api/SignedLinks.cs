@@ -45,6 +45,8 @@ public static class SignedLinks
         if (store.Visible(itemId, caller) is not { } item) return ProblemResponses.NotFound(itemId);
         if (item.Status != ItemStatus.FinishedSuccessful || item.Output is not { } output)
             return ProblemResponses.Conflict($"the item is in {item.Status.WireName()}; a link can be made once it is in finished_successful");
+        if (item.FilesRemovedAt is { } removed)
+            return ProblemResponses.Conflict($"the output was removed from the broker at {removed:u} (keep_finished_hours, keep_failed_days); there is nothing to link to");
 
         var expires = time.GetUtcNow().AddSeconds(lifetime).ToUnixTimeSeconds();
         var signature = signer.Sign(itemId, expires, output.Sha512Checksum, output.FileName, caller.Name);

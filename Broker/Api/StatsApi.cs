@@ -14,7 +14,8 @@ public static class StatsApi
         app.MapGet("/api/stats", (Caller caller, BrokerFigures figures) => TypedResults.Ok(figures.For(caller))).ForClientsOnly()
             .WithTags("Broker")
             .WithSummary("The broker's figures")
-            .WithDescription("What the dashboard's broker panel shows: items per state, storage, space saved per conversion type, conversions done and "
+            .WithDescription("What the dashboard's broker panel shows: items per state, storage (with the bytes kept by reason: queued, awaiting fetch, fetched "
+                + "within keep_finished_hours, failed; and the items down to their record), space saved per conversion type, conversions done and "
                 + "failed, and the running conversions (a client token: its own).");
         return app;
     }
@@ -37,7 +38,7 @@ public sealed class BrokerFigures(ItemStore store, ThumbnailCache thumbnails, Br
             ListOfSupportedMediaTypes = settings.ListOfSupportedMediaTypes,
             NumberOfConversionThreads = settings.NumberOfConversionThreads,
             Queue = depth,
-            Storage = new StorageFigures(store.UsedBytes + thumbnails.Bytes, disk.AvailableBytes(), thumbnails.Bytes, depth.Total),
+            Storage = new StorageFigures(store.UsedBytes + thumbnails.Bytes, disk.AvailableBytes(), thumbnails.Bytes, depth.Total) { Kept = store.Kept() },
             Converted = perType.Values.Aggregate(new ConversionFigures(0, 0, 0, 0),
                 (sum, one) => new ConversionFigures(sum.Done + one.Done, sum.Failed + one.Failed, sum.InputBytes + one.InputBytes, sum.OutputBytes + one.OutputBytes)),
             ByConversionType = perType,

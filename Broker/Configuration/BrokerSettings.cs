@@ -17,6 +17,13 @@ public sealed record BrokerSettings
     public string FfprobePath { get; init; } = "ffprobe";
     /// <summary>Keep the uploaded file beside the output once a conversion succeeded.</summary>
     public bool KeepInputs { get; init; }
+    /// <summary>
+    /// Hours an item's input and output stay after its client said it placed the output (<c>POST /api/items/{id}/fetched</c>);
+    /// then only its record stays. 0: removed at once.
+    /// </summary>
+    public double KeepFinishedHours { get; init; } = 24;
+    /// <summary>Days a failed item keeps its input for a retry, and a converted one its output when no client says it fetched it, from when it finished.</summary>
+    public double KeepFailedDays { get; init; } = 7;
     /// <summary>Named profiles; merged over <see cref="DefaultConversionProfiles.All"/> by name.</summary>
     public IReadOnlyDictionary<string, ConversionProfile> ConversionTypes { get; init; } = DefaultConversionProfiles.All;
     public IReadOnlyDictionary<string, string> DefaultConversionTypes { get; init; } = DefaultConversionProfiles.DefaultForMediaType;

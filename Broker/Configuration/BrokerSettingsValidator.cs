@@ -40,6 +40,10 @@ public static partial class BrokerSettingsValidator
             Fail("thumbnail_cache_bytes", "must be zero or more bytes");
         if (!(settings.UploadExpiryHours > 0))
             Fail("upload_expiry_hours", "must be a positive number of hours");
+        if (!(settings.KeepFinishedHours is >= 0 and <= 87_600))
+            Fail("keep_finished_hours", "must be between 0 (remove a fetched item's files at once) and 87600 hours (ten years)");
+        if (!(settings.KeepFailedDays is > 0 and <= 3650))
+            Fail("keep_failed_days", "must be a positive number of days, at most 3650 (ten years)");
         if (settings.StalledRequestTimeoutSeconds is < 2 or > 3600)
             Fail("stalled_request_timeout_seconds", "must be between 2 and 3600");
         if (settings.RequestHeadersTimeoutSeconds is < 1 or > 600)

@@ -7,6 +7,7 @@ using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Monitoring;
+using MediaBroker.Broker.Retention;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
@@ -23,14 +24,14 @@ namespace MediaBroker.Broker.Hosting;
 /// A broker's start and stop, in one place and in order.
 /// Start, before Kestrel takes a request: claim the data folder (broker.pid), stop the ffmpeg a crashed broker left
 /// behind, check ffmpeg and ffprobe while the items are recovered, drop abandoned one-shot uploads and load the
-/// resumable ones, wire who follows whom; then run the index writer, the workers, the upload sweeper and the figures for the events.
+/// resumable ones, wire who follows whom; then run the index writer, the workers, the upload sweeper, the sweeper of finished items' files and the figures for the events.
 /// Stop: the workers first (their items back to to_do), then any program still running, the sweeper and the index
 /// writer; once Kestrel has drained too, the last journal lines, and last the release of broker.pid.
 /// </summary>
 public sealed class BrokerLifecycle(
     BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
     ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
-    OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, ThumbnailCache thumbnails, AnonymousAccess access, IServer server,
+    OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, FinishedFilesSweeper filesSweeper, ThumbnailCache thumbnails, AnonymousAccess access, IServer server,
     EventHub events, FiguresPublisher figures, Readiness readiness, PhaseHistograms phases,
     ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
 {
@@ -85,6 +86,7 @@ public sealed class BrokerLifecycle(
         await indexWriter.StartAsync(cancellationToken);
         await workers.StartAsync(cancellationToken);
         await tusSweeper.StartAsync(cancellationToken);
+        await filesSweeper.StartAsync(cancellationToken);
         await figures.StartAsync(cancellationToken);
     }
 
@@ -114,6 +116,7 @@ public sealed class BrokerLifecycle(
         await workers.StopAsync(cancellationToken);
         await programs.StopAllAsync(cancellationToken);
         await tusSweeper.StopAsync(cancellationToken);
+        await filesSweeper.StopAsync(cancellationToken);
         await figures.StopAsync(cancellationToken);
         await indexWriter.StopAsync(cancellationToken);
     }

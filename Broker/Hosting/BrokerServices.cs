@@ -7,6 +7,7 @@ using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Pictures;
+using MediaBroker.Broker.Retention;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Uploads.OneShot;
@@ -28,6 +29,8 @@ public static class BrokerServices
 
         // Storage: the item folders, index.json, the disk.
         services.AddSingleton<ItemStore>().AddSingleton<IndexWriter>().AddSingleton<DiskSpace>().AddSingleton<DataFolderLoss>();
+        // Retention: the files of finished items go once they are no longer needed; their records stay.
+        services.AddSingleton<FinishedFilesSweeper>();
 
         // Media: running ffmpeg and ffprobe; pictures in-process with libvips; what an arriving file is.
         services.AddSingleton<RunningPrograms>().AddSingleton<ProgramRunner>().AddSingleton<MediaProbe>();

@@ -57,6 +57,8 @@ public sealed class BrokerMetrics
     private readonly Gauge _saved;
     private readonly Gauge _used;
     private readonly Gauge _free;
+    private readonly Gauge _kept;
+    private readonly Gauge _removed;
 
     public BrokerMetrics(CollectorRegistry registry, BrokerFigures figures)
     {
@@ -72,6 +74,10 @@ public sealed class BrokerMetrics
             "conversion_type");
         _used = factory.CreateGauge("mediabroker_storage_used_bytes", "Bytes the broker's items and thumbnails take on disk.");
         _free = factory.CreateGauge("mediabroker_storage_free_bytes", "Bytes free on the disk of the broker's data folder.");
+        _kept = factory.CreateGauge("mediabroker_storage_kept_bytes",
+            "Bytes of item files on disk, per reason they are kept: queued, awaiting_fetch, fetched (within keep_finished_hours), failed.", "reason");
+        _removed = factory.CreateGauge("mediabroker_items_files_removed",
+            "Items whose files were removed (keep_finished_hours, keep_failed_days); their records stay.");
         registry.AddBeforeCollectCallback(Refresh);
     }
 
@@ -109,5 +115,13 @@ public sealed class BrokerMetrics
 
         _used.Set(stats.Storage.UsedBytes);
         _free.Set(stats.Storage.FreeBytes);
+        if (stats.Storage.Kept is { } kept)
+        {
+            _kept.WithLabels("queued").Set(kept.QueuedBytes);
+            _kept.WithLabels("awaiting_fetch").Set(kept.AwaitingFetchBytes);
+            _kept.WithLabels("fetched").Set(kept.FetchedBytes);
+            _kept.WithLabels("failed").Set(kept.FailedBytes);
+            _removed.Set(kept.RemovedItems);
+        }
     }
 }

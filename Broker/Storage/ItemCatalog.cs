@@ -21,6 +21,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     private readonly Dictionary<int, ConversionTotals> _byType = [];
     private readonly Dictionary<int, int> _itemsByClient = [];
     private long _usedBytes;
+    private readonly long[] _keptBytes = new long[Enum.GetValues<KeptFor>().Length];
+    private int _removedItems;
     private long _pendingOutputBytes;
     private long _version;
 
@@ -32,6 +34,14 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
 
     /// <summary>Room the outputs of items not converted yet will take, each assumed as large as its input.</summary>
     public long PendingOutputBytes { get { lock (_gate) return _pendingOutputBytes; } }
+
+    /// <summary>The bytes of <see cref="UsedBytes"/> by why they are kept, and the items down to their record.</summary>
+    public KeptFiles Kept()
+    {
+        lock (_gate)
+            return new KeptFiles(_keptBytes[(int)KeptFor.Conversion], _keptBytes[(int)KeptFor.Fetch], _keptBytes[(int)KeptFor.GraceTime],
+                _keptBytes[(int)KeptFor.Retry], _removedItems);
+    }
 
     /// <summary>Replaces everything with what recovery found.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // run a million times at start, before tiering would optimize it
@@ -49,6 +59,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
             _byType.Clear();
             _itemsByClient.Clear();
             _usedBytes = 0;
+            Array.Clear(_keptBytes);
+            _removedItems = 0;
             _pendingOutputBytes = 0;
             foreach (var item in items.Values) Count(item);
             // One sort and a tree built from it, instead of a million ordered inserts.
@@ -122,6 +134,18 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         return found;
     }
 
+    /// <summary>
+    /// Finished items whose files may go: fetched at or before <paramref name="fetchedBy"/>, or never fetched and
+    /// finished at or before <paramref name="finishedBy"/> (UTC ticks). Oldest first.
+    /// </summary>
+    public List<Guid> FilesDue(long fetchedBy, long finishedBy)
+    {
+        lock (_gate)
+            return _items.Values.Where(item => !item.FilesRemoved && item.Status.IsFinished()
+                    && (item.FetchedAtTicks != 0 ? item.FetchedAtTicks <= fetchedBy : item.FinishedAtTicks != 0 && item.FinishedAtTicks <= finishedBy))
+                .OrderBy(item => item.FinishedAtTicks).Select(item => item.ItemId).ToList();
+    }
+
     /// <summary>The summaries of these ids that memory knows, in creation order.</summary>
     public List<ItemSummary> OfIds(IEnumerable<Guid> ids)
     {
@@ -165,11 +189,15 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     /// <summary>Everything but the item itself and its place in the listing order.</summary>
     private void Count(ItemSummary item)
     {
-        _byContent[(item.Sha512Prefix, item.ConversionType, item.Client)] = item.ItemId;
+        // An item down to its record never hides one that holds the same content (sent again after the removal).
+        var key = (item.Sha512Prefix, item.ConversionType, item.Client);
+        if (!item.FilesRemoved || !_byContent.ContainsKey(key)) _byContent[key] = item.ItemId;
         _countByStatus[(int)item.Status]++;
         _byType[item.ConversionType] = _byType.GetValueOrDefault(item.ConversionType).With(item, +1);
         _itemsByClient[item.Client] = _itemsByClient.GetValueOrDefault(item.Client) + 1;
         _usedBytes += BytesOnDisk(item);
+        _keptBytes[(int)KeptForOf(item)] += BytesOnDisk(item);
+        if (item.FilesRemoved) _removedItems++;
         _pendingOutputBytes += PendingOutput(item);
     }
 
@@ -183,14 +211,26 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         _byType[item.ConversionType] = _byType.GetValueOrDefault(item.ConversionType).With(item, -1);
         if ((_itemsByClient[item.Client] -= 1) == 0) _itemsByClient.Remove(item.Client);
         _usedBytes -= BytesOnDisk(item);
+        _keptBytes[(int)KeptForOf(item)] -= BytesOnDisk(item);
+        if (item.FilesRemoved) _removedItems--;
         _pendingOutputBytes -= PendingOutput(item);
     }
 
     private long BytesOnDisk(ItemSummary item)
     {
+        if (item.FilesRemoved) return 0;
         var inputKept = item.Status != ItemStatus.FinishedSuccessful || inputsKeptAfterSuccess;
         return (inputKept ? item.FileSize : 0) + Math.Max(0, item.OutputSize);
     }
+
+    private static KeptFor KeptForOf(ItemSummary item) => item.Status switch
+    {
+        ItemStatus.FinishedSuccessful => item.FetchedAtTicks != 0 ? KeptFor.GraceTime : KeptFor.Fetch,
+        ItemStatus.FinishedWithErrors => KeptFor.Retry,
+        _ => KeptFor.Conversion,
+    };
+
+    private enum KeptFor { Conversion, Fetch, GraceTime, Retry }
 
     private static long PendingOutput(ItemSummary item) => item.Status is ItemStatus.ToDo or ItemStatus.InProgress ? item.FileSize : 0;
 }

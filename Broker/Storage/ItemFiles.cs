@@ -1,3 +1,5 @@
+using System.IO.Abstractions;
+
 namespace MediaBroker.Broker.Storage;
 
 /// <summary>The fixed names of the files inside an item's folder.</summary>
@@ -25,4 +27,11 @@ public static class ItemFiles
     /// <summary>A file a crash can leave half-written: safe to delete at start.</summary>
     public static bool IsLeftover(string fileName) =>
         fileName.Contains(PartialMarker + ".", StringComparison.Ordinal) || Shared.Files.AtomicFile.IsTemporary(fileName);
+
+    /// <summary>Deletes every file of an item's folder but its <see cref="Metadata"/>: what is left of an item whose files were removed.</summary>
+    public static void RemoveAllButRecord(IFileSystem files, string folder)
+    {
+        foreach (var file in files.Directory.EnumerateFiles(folder).Where(file => files.Path.GetFileName(file) != Metadata).ToList())
+            files.File.Delete(file);
+    }
 }

@@ -40,6 +40,12 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     /// <summary>Room the outputs of items not converted yet will take, each assumed as large as its input.</summary>
     public long PendingOutputBytes => _catalog.PendingOutputBytes;
 
+    /// <summary>The bytes of <see cref="UsedBytes"/> by why they are kept, and the items down to their record.</summary>
+    public KeptFiles Kept() => _catalog.Kept();
+
+    /// <summary>Outputs being downloaded right now: their files are not removed under the download.</summary>
+    public FilesInUse InUse { get; } = new();
+
     /// <summary>
     /// Reconciles index.json with the folders (see <see cref="StoreRecovery"/>) and loads the result; once, before
     /// anything else uses the store.
@@ -77,10 +83,15 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         return read;
     }
 
-    /// <summary>This client's item of this content and conversion type.</summary>
+    /// <summary>
+    /// This client's item of this content and conversion type. An item whose files were removed after its client
+    /// fetched the output still counts (the content is not converted again: the client has it); one removed unfetched
+    /// or failed does not, so that sending the content again converts it anew.
+    /// </summary>
     public Item? FindByContent(string sha512, string conversionType, string clientId) =>
         _catalog.FindByContent(sha512, conversionType, clientId) is { } summary && Get(summary.ItemId) is { } item
-        && item.Sha512Checksum == sha512 && item.ConversionType == conversionType && item.ClientId == clientId ? item : null;
+        && item.Sha512Checksum == sha512 && item.ConversionType == conversionType && item.ClientId == clientId
+        && item.FilesRemovedBecause is null or FilesRemovalReason.Fetched ? item : null;
 
     public string FolderOf(Item item) => data.ItemFolder(item);
 
@@ -200,6 +211,37 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     {
         using var _ = await _itemLocks.AcquireAsync(itemId, cancellationToken);
         return Get(itemId) is { } item ? await action(item, data.ItemFolder(item)) : default;
+    }
+
+    /// <summary>Finished items whose files may go (see <see cref="ItemCatalog.FilesDue"/>).</summary>
+    public IReadOnlyList<Guid> FilesDue(DateTimeOffset fetchedBy, DateTimeOffset finishedBy) => _catalog.FilesDue(fetchedBy.UtcTicks, finishedBy.UtcTicks);
+
+    /// <summary>
+    /// Frees the disk an item takes: its input, output and anything else but its record, which stays (with
+    /// <see cref="Item.FilesRemovedAt"/>) so that the same content is still recognised. <paramref name="reasonFor"/>
+    /// looks at the current record under the item's lock and returns null to leave it; an item whose output is being
+    /// downloaded is left too. Returns the new record, or null when nothing was removed.
+    /// </summary>
+    /// <remarks>
+    /// The record saying the files are gone is written before the first file goes, inside a change announced in the
+    /// journal: a crash in between leaves the record and the intent, and recovery removes what is left (see
+    /// <see cref="StoreRecovery"/>). A record never names files that are gone without saying so.
+    /// </remarks>
+    public async Task<Item?> RemoveFilesAsync(Guid itemId, Func<Item, FilesRemovalReason?> reasonFor, CancellationToken cancellationToken = default)
+    {
+        using var _ = await _itemLocks.AcquireAsync(itemId, cancellationToken);
+        if (Get(itemId) is not { FilesRemovedAt: null } current || reasonFor(current) is not { } reason || InUse.IsInUse(itemId)) return null;
+
+        var now = time.GetUtcNow();
+        var next = current with { Version = current.Version + 1, UpdatedAt = now, FilesRemovedAt = now, FilesRemovedBecause = reason };
+        var folder = data.ItemFolder(current);
+        await Announced(itemId, async () =>
+        {
+            await WriteMetadataAsync(folder, next, cancellationToken);
+            ItemFiles.RemoveAllButRecord(files, folder);
+        });
+        Publish(current, next, persisted: true);
+        return next;
     }
 
     /// <summary>Removes an item and all its files. The folder is renamed into trash first, so a crash leaves no half item behind.</summary>

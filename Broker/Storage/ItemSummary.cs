@@ -5,22 +5,27 @@ namespace MediaBroker.Broker.Storage;
 
 /// <summary>
 /// What memory keeps of an item: what queries filter and sort on, and what the queue and disk figures count. The
-/// full record stays in the item's item.json. A struct, about 100 bytes, held in arrays of dictionaries: a million
+/// full record stays in the item's item.json. A struct, about 120 bytes, held in arrays of dictionaries: a million
 /// of them are a few large objects to the garbage collector, not millions of small ones.
 /// </summary>
 /// <param name="Client">The client id as its number in <see cref="NameTable"/>.</param>
 /// <param name="ConversionType">The conversion type as its number in <see cref="NameTable"/>.</param>
 /// <param name="Sha512Prefix">The first 128 bits of the content's sha512: enough to find a duplicate, which is then confirmed on the full record.</param>
 /// <param name="Name">The original file name, for a search by name that must not read every item.json.</param>
+/// <param name="FinishedAtTicks">When it last finished, 0 when not finished: what keep_failed_days counts from.</param>
+/// <param name="FetchedAtTicks">When its client said it placed the output, 0 when not: what keep_finished_hours counts from.</param>
+/// <param name="FilesRemoved">Only the record is left; its input and output are gone (see <see cref="Item.FilesRemovedAt"/>).</param>
 public readonly record struct ItemSummary(
     Guid ItemId, ItemStatus Status, long CreatedAtTicks, long QueuedAtTicks, int Client, int ConversionType,
-    UInt128 Sha512Prefix, long FileSize, long OutputSize, long Version, string Name)
+    UInt128 Sha512Prefix, long FileSize, long OutputSize, long Version, string Name,
+    long FinishedAtTicks = 0, long FetchedAtTicks = 0, bool FilesRemoved = false)
 {
     public (long CreatedAtTicks, Guid ItemId) ListingKey => (CreatedAtTicks, ItemId);
 
     public static ItemSummary Of(Item item, NameTable names) => new(
         item.ItemId, item.Status, item.CreatedAt.UtcTicks, item.QueuedAt.UtcTicks, names.Number(item.ClientId), names.Number(item.ConversionType),
-        ShaPrefix.Of(item.Sha512Checksum), item.FileSize, item.Output?.FileSize ?? -1, item.Version, item.OriginalFileName);
+        ShaPrefix.Of(item.Sha512Checksum), item.FileSize, item.Output?.FileSize ?? -1, item.Version, item.OriginalFileName,
+        item.FinishedAt?.UtcTicks ?? 0, item.FetchedAt?.UtcTicks ?? 0, item.FilesRemovedAt is not null);
 }
 
 /// <summary>The first 128 bits of a hex sha512, as a number.</summary>

@@ -19,6 +19,8 @@ public static class ItemSummaryJson
         public int Client, Type;
         public UInt128 Sha;
         public long Size, OutputSize, Version;
+        public long Finished, Fetched;
+        public bool FilesRemoved;
         public string? Name;
     }
 
@@ -43,7 +45,12 @@ public static class ItemSummaryJson
                 var output = rest.IndexOf("\"output\":{"u8);
                 var size = output < 0 ? -1 : rest[output..].IndexOf("\"file_size\":"u8);
                 if (output < 0 || size >= 0 && Utf8Parser.TryParse(rest[(output + size + 12)..], out fields.OutputSize, out _))
+                {
+                    fields.Finished = TimeAfter(rest, "\"finished_at\":"u8);
+                    fields.Fetched = TimeAfter(rest, "\"fetched_at\":"u8);
+                    fields.FilesRemoved = TimeAfter(rest, "\"files_removed_at\":"u8) != 0;
                     return Summary(fields);
+                }
             }
         }
         catch (JsonException)
@@ -84,6 +91,9 @@ public static class ItemSummaryJson
                 if (stopAtStatus) break;
             }
             else if (name.SequenceEqual("output"u8)) fields.OutputSize = OutputSize(ref reader);
+            else if (name.SequenceEqual("finished_at"u8)) fields.Finished = reader.GetDateTimeOffset().UtcTicks;
+            else if (name.SequenceEqual("fetched_at"u8)) fields.Fetched = reader.GetDateTimeOffset().UtcTicks;
+            else if (name.SequenceEqual("files_removed_at"u8)) fields.FilesRemoved = reader.GetDateTimeOffset() != default;
             else reader.Skip();
         }
         return fields;
@@ -93,7 +103,17 @@ public static class ItemSummaryJson
     {
         if (f.Id is null || f.Client < 0 || f.Type < 0 || f.Created is null || f.Status is null)
             throw new JsonException("an item lacks item_id, client_id, conversion_type, created_at or status");
-        return new ItemSummary(f.Id.Value, f.Status.Value, f.Created.Value, f.Queued ?? f.Created.Value, f.Client, f.Type, f.Sha, f.Size, f.OutputSize, f.Version, f.Name ?? "");
+        return new ItemSummary(f.Id.Value, f.Status.Value, f.Created.Value, f.Queued ?? f.Created.Value, f.Client, f.Type, f.Sha, f.Size, f.OutputSize, f.Version, f.Name ?? "",
+            f.Finished, f.Fetched, f.FilesRemoved);
+    }
+
+    /// <summary>The UTC ticks of the time a top-level property names (found by its name, as the version is), 0 when it is not there.</summary>
+    private static long TimeAfter(ReadOnlySpan<byte> json, ReadOnlySpan<byte> property)
+    {
+        var at = json.IndexOf(property);
+        if (at < 0) return 0;
+        var reader = new Utf8JsonReader(json[(at + property.Length)..], isFinalBlock: false, state: default);
+        return reader.Read() && reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var time) ? time.UtcTicks : 0;
     }
 
     private static int Number(ref Utf8JsonReader reader, NameTable names)

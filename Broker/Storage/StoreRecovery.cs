@@ -178,6 +178,7 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
         RemoveLeftoverFiles(path);
         var recorded = ReadMetadata(path, itemId);
         if (recorded is null) return null;
+        if (recorded.FilesRemovedAt is not null) RemoveFilesOnRecordAsGone(recorded, path);
         var settled = Settle(recorded, status, path);
         return (ItemSummary.Of(settled, _names!), settled);
     }
@@ -221,8 +222,17 @@ public sealed class StoreRecovery(DataFolder data, IFileSystem files, ILogger lo
 
     // In finished_successful with its output on record, the output is trusted as it is: checking it would read every
     // output at every start after a crash. It is checked where a finish was interrupted, or recorded without output.
+    // An item whose files were removed keeps its output on record with no file: there is nothing to check.
     private static bool NeedsOutputCheck(Item recorded, ItemStatus folderStatus) =>
-        folderStatus != ItemStatus.FinishedSuccessful || recorded.Output is null;
+        recorded.FilesRemovedAt is null && (folderStatus != ItemStatus.FinishedSuccessful || recorded.Output is null);
+
+    /// <summary>A removal of the item's files that a stop cut short (its record written first, see ItemStore.RemoveFilesAsync): finished.</summary>
+    private void RemoveFilesOnRecordAsGone(Item recorded, string folder)
+    {
+        if (!files.Directory.EnumerateFiles(folder).Any(file => files.Path.GetFileName(file) != ItemFiles.Metadata)) return;
+        ItemFiles.RemoveAllButRecord(files, folder);
+        logger.LogInformation("Item {ItemId}: the removal of its files was interrupted; it is completed", recorded.ItemId);
+    }
 
     private bool OutputIsWhole(Item recorded, string folder)
     {

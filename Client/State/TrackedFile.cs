@@ -52,6 +52,11 @@ public sealed record TrackedFile
     public string? OutputPath { get; init; }
     public string? OutputSha512 { get; init; }
     public IReadOnlyList<string> Errors { get; init; } = [];
+    /// <summary>
+    /// When the broker heard that the output is placed (it may then free its copy); null for a done file: still to
+    /// tell, at the next pass.
+    /// </summary>
+    public DateTimeOffset? BrokerToldAt { get; init; }
     /// <summary>Set for files handed over with <c>media-client upload</c>: their output goes beside them.</summary>
     public bool Manual { get; init; }
 

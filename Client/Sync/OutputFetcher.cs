@@ -20,6 +20,7 @@ namespace MediaBroker.Client.Sync;
 public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner, IFileSystem files, OutputPlacement placement, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan TellTimeout = TimeSpan.FromSeconds(30);
 
     public async Task FetchAsync(TrackedFile file, BrokerConnection broker, Item item, CancellationToken cancellationToken)
     {
@@ -35,6 +36,7 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
                 // Placed before, but the client stopped before it could note that: not fetched (or numbered) twice.
                 logger.LogInformation("{File} -> {Output} was in place already (sha512 verified)", file.Path, already);
                 await FinishAsync(root, file, already, item.Output!, cancellationToken);
+                await TellPlacedAsync(database.Get(file.Path)!, broker, cancellationToken);
                 return;
             }
             files.Directory.CreateDirectory(files.Path.GetDirectoryName(target)!);
@@ -49,11 +51,18 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
             }
             logger.LogInformation("{File} -> {Output} (sha512 verified)", file.Path, placed);
             await FinishAsync(root, file, placed, item.Output!, cancellationToken);
+            await TellPlacedAsync(database.Get(file.Path)!, broker, cancellationToken);
         }
         catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException)
         {
             broker.MarkAway(error.Message);
             logger.LogInformation("{Broker} went away during the download of {File}; it resumes later", broker.Id, file.Path);
+        }
+        catch (BrokerRejectedException error) when (error.Status == HttpStatusCode.Gone)
+        {
+            // The broker removed the output (not fetched in time, or placed by this client before): nothing left to fetch.
+            logger.LogWarning("The output of {File} is no longer on {Broker}: {Reason}", file.Path, broker.Id, error.Detail);
+            database.Put(file with { Status = FileStatus.Failed, OutputPath = null, Errors = [error.Detail] });
         }
         catch (BrokerRejectedException error) when (error.Status == HttpStatusCode.NotFound)
         {
@@ -76,6 +85,31 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
                 root!.AfterSuccess == SourceAfterSuccess.Delete ? "deleted" : "moved");
         database.Put(file with { Status = FileStatus.Done, OutputPath = placed, OutputSha512 = output.Sha512Checksum, Errors = [] });
         await database.SaveAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Tells the broker a done file's output is placed and verified, so that it can free its copy. Never fails the
+    /// placement: a broker that does not answer hears it at the next pass; one that has no such finished item any more
+    /// (404, 409) has nothing to free.
+    /// </summary>
+    public async Task TellPlacedAsync(TrackedFile file, BrokerConnection broker, CancellationToken cancellationToken)
+    {
+        if (file is not { Status: FileStatus.Done, BrokerToldAt: null, ItemId: { } itemId }) return;
+        try
+        {
+            await broker.CallAsync(ct => broker.Api.MarkFetchedAsync(itemId, ct), TellTimeout, cancellationToken);
+        }
+        catch (BrokerRejectedException error) when (error.Status is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+            logger.LogInformation("{Broker} has no finished item {ItemId} to free any more: {Reason}", broker.Id, itemId, error.Detail);
+        }
+        catch (Exception error) when (error is BrokerUnavailableException or BrokenCircuitException or HttpRequestException or BrokerRejectedException)
+        {
+            logger.LogInformation("Could not tell {Broker} that {File} is placed ({Reason}); told at the next pass", broker.Id, file.Path, error.Message);
+            return;
+        }
+        if (database.Get(file.Path) is { Status: FileStatus.Done, BrokerToldAt: null } current && current.ItemId == itemId)
+            database.Put(current with { BrokerToldAt = time.GetUtcNow() });
     }
 
     /// <summary>Where this output was placed already (its target, or a numbered name beside it), by size and sha512; null when nowhere.</summary>

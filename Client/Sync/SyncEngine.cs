@@ -97,7 +97,8 @@ public sealed class SyncEngine(
             {
                 ["sha512"] = file.Sha512Checksum, ["conversion_type"] = conversionType, ["client_id"] = settings.EffectiveClientId,
             }, ct), ShortCall, cancellationToken);
-            if (known.Items.FirstOrDefault() is { } existing)
+            // One whose files the broker removed unfetched (or failed) is history: the content is sent again.
+            if (known.Items.FirstOrDefault(item => item.FilesRemovedBecause is null or FilesRemovalReason.Fetched) is { } existing)
             {
                 Converting(file, broker, existing.ItemId, conversionType);
                 return;
@@ -198,6 +199,9 @@ public sealed class SyncEngine(
         }
         await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },
             async (entry, token) => await fetcher.FetchAsync(entry.File, entry.Broker, entry.Item, token));
+        // Placed outputs a broker did not hear of yet (it was away): told now, so that it can free its copy.
+        foreach (var file in database.All().Where(file => file is { Status: FileStatus.Done, BrokerToldAt: null, ItemId: not null }).ToList())
+            if (brokers.Get(file.ServerId) is { IsUp: true } broker) await fetcher.TellPlacedAsync(file, broker, cancellationToken);
     }
 
     private async Task<List<(TrackedFile, BrokerConnection, Item)>> PollAsync(BrokerConnection broker, List<TrackedFile> files, CancellationToken cancellationToken)

@@ -39,6 +39,13 @@ public sealed class BrokerApiClient(HttpClient http)
     public Task<Item> RetryAsync(Guid itemId, CancellationToken cancellationToken = default) =>
         SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"api/items/{itemId:D}/retry"), WireJsonContext.Default.Item, cancellationToken);
 
+    /// <summary>
+    /// Tells the broker this item's output is placed and verified, so that it may free its copy after keep_finished_hours
+    /// (<c>POST /api/items/{id}/fetched</c>). Saying it twice does no harm.
+    /// </summary>
+    public Task<Item> MarkFetchedAsync(Guid itemId, CancellationToken cancellationToken = default) =>
+        SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"api/items/{itemId:D}/fetched"), WireJsonContext.Default.Item, cancellationToken);
+
     public async Task DeleteAsync(Guid itemId, CancellationToken cancellationToken = default)
     {
         using var response = await SendRawAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/items/{itemId:D}"), HttpCompletionOption.ResponseContentRead, cancellationToken);

@@ -23,7 +23,22 @@ public sealed record BrokerStats
 }
 
 /// <summary>The seed's storage statistics: what the broker's files take, how many there are, and what is left on the disk.</summary>
-public sealed record StorageFigures(long UsedBytes, long FreeBytes, long ThumbnailBytes, int NumberOfFiles);
+public sealed record StorageFigures(long UsedBytes, long FreeBytes, long ThumbnailBytes, int NumberOfFiles)
+{
+    /// <summary>What the item files in <see cref="UsedBytes"/> are kept for; null from a broker older than this field.</summary>
+    public KeptFiles? Kept { get; init; }
+}
+
+/// <summary>
+/// The bytes of item files a broker holds, by why it still holds them, and how many items are down to their record
+/// (their files removed after keep_finished_hours or keep_failed_days).
+/// </summary>
+/// <param name="QueuedBytes">Inputs in to_do and in_progress, waiting for or in their conversion.</param>
+/// <param name="AwaitingFetchBytes">Converted items no client has said it fetched yet (kept up to keep_failed_days).</param>
+/// <param name="FetchedBytes">Converted items their client placed, kept for keep_finished_hours after that.</param>
+/// <param name="FailedBytes">Inputs of failed items, kept for a retry up to keep_failed_days.</param>
+/// <param name="RemovedItems">Items whose files were removed; their records stay so that the same content is recognised.</param>
+public sealed record KeptFiles(long QueuedBytes, long AwaitingFetchBytes, long FetchedBytes, long FailedBytes, int RemovedItems);
 
 /// <summary>Finished conversions: how many succeeded and failed, and the bytes of the successful ones before and after.</summary>
 public sealed record ConversionFigures(int Done, int Failed, long InputBytes, long OutputBytes)

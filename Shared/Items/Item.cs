@@ -41,7 +41,30 @@ public sealed record Item
     public double? Fps { get; init; }
     public double? Speed { get; init; }
     public double? EtaSeconds { get; init; }
+    /// <summary>
+    /// When the owning client said it placed and verified the output (<c>POST /api/items/{id}/fetched</c>); the broker
+    /// frees the item's files keep_finished_hours later. Cleared by a retry.
+    /// </summary>
+    public DateTimeOffset? FetchedAt { get; init; }
+    /// <summary>
+    /// When the broker removed the item's input and output to free the disk; null while it holds them. The record
+    /// stays, so that the same content is still recognised (see <see cref="FilesRemovedBecause"/>).
+    /// </summary>
+    public DateTimeOffset? FilesRemovedAt { get; init; }
+    /// <summary>Why the files went; set with <see cref="FilesRemovedAt"/>.</summary>
+    public FilesRemovalReason? FilesRemovedBecause { get; init; }
     public long Version { get; init; }
+}
+
+/// <summary>Why a broker removed an item's files and kept only its record.</summary>
+public enum FilesRemovalReason
+{
+    /// <summary>The client placed and verified the output, and keep_finished_hours passed since.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("fetched")] Fetched,
+    /// <summary>Converted, but no client said it fetched the output within keep_failed_days.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("not_fetched")] NotFetched,
+    /// <summary>The conversion failed and nobody retried it within keep_failed_days.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("failed")] Failed,
 }
 
 /// <summary>

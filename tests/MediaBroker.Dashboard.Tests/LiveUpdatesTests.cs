@@ -21,6 +21,10 @@ public sealed class LiveUpdatesTests(ChromiumSession chromium)
 
         await harness.WaitForRowStateAsync(item.ItemId, ItemStatus.FinishedSuccessful);
         await Assertions.Expect(harness.Page.Locator("#figures dd[data-state='finished_successful']")).ToHaveTextAsync("1");
+        // The storage panel says why the output is still there: nobody has said they fetched it.
+        await Assertions.Expect(harness.Page.Locator("#figures dd[data-figure='Kept until fetched']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[1-9][0-9.]* (B|KB|MB)$"));
+        await Assertions.Expect(harness.Page.Locator("#figures dd[data-figure='Kept after fetch']")).ToHaveTextAsync("0 B");
+        await Assertions.Expect(harness.Page.Locator("#figures dd[data-figure='Files removed']")).ToHaveTextAsync("0 items");
         await harness.AssertNotReloadedAsync();
     }
 

@@ -45,6 +45,12 @@ public sealed class BrokerCrashScenario(TempFolder folder, string dataPath) : IA
         foreach (var id in new[] { dog, film })
             await AcrossCrashesAsync(async broker => (await broker.Api.WaitUntilFinishedAsync(id)).Status == ItemStatus.FinishedSuccessful
                 ? true : throw new InvalidOperationException($"item {id} failed"));
+        // The dog's output is placed: with keep_finished_hours 0 its files go at once, its record stays.
+        await AcrossCrashesAsync(async broker =>
+        {
+            await broker.Api.MarkFetchedAsync(dog);
+            return await broker.Api.WaitForAsync(dog, item => item.FilesRemovedAt is not null, "the dog's files to be removed");
+        });
         await AcrossCrashesAsync(async broker =>
         {
             await broker.TerminateAsync();
@@ -80,7 +86,7 @@ public sealed class BrokerCrashScenario(TempFolder folder, string dataPath) : IA
             _firstStart = null; // only the first start may crash
             try
             {
-                _broker = await BrokerProcess.StartAsync(dataPath, environment: environment);
+                _broker = await BrokerProcess.StartAsync(dataPath, configPath: Config(), environment: environment);
             }
             catch (BrokerDidNotStartException) when (environment is not null)
             {
@@ -88,6 +94,14 @@ public sealed class BrokerCrashScenario(TempFolder folder, string dataPath) : IA
             }
         }
         return _broker;
+    }
+
+    /// <summary>broker.json of the scenario: a fetched output's files go at once, so that their removal is a step too.</summary>
+    private string Config()
+    {
+        var path = folder.Combine("scenario", "broker.json");
+        if (!File.Exists(path)) File.WriteAllText(path, """{ "keep_finished_hours": 0 }""");
+        return path;
     }
 
     private static async Task<Guid> PostAsync(BrokerProcess broker, byte[] bytes, string name, string conversionType)

@@ -31,7 +31,13 @@ public static class Invariants
                 var item = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(folder, ItemFiles.Metadata)), WireJsonContext.Default.Item)!;
                 if (!items.TryAdd(id, item)) problems.Add($"item {id} is in two state folders");
                 if (item.Status != status) problems.Add($"item {id}: its folder is in {status.WireName()}, its item.json says {item.Status.WireName()}");
-                if (item.Status == ItemStatus.FinishedSuccessful) CheckOutput(folder, item, problems);
+                if (item.FilesRemovedAt is not null)
+                {
+                    // Its files were removed to free the disk (keep_finished_hours, keep_failed_days): only the record may be left.
+                    if (Directory.EnumerateFiles(folder).Any(file => Path.GetFileName(file) != ItemFiles.Metadata))
+                        problems.Add($"item {id}: its record says its files were removed, but some are still there");
+                }
+                else if (item.Status == ItemStatus.FinishedSuccessful) CheckOutput(folder, item, problems);
                 else if (!File.Exists(Path.Combine(folder, ItemFiles.Input)) || Sha512Hex.Of(File.ReadAllBytes(Path.Combine(folder, ItemFiles.Input))) != item.Sha512Checksum)
                     problems.Add($"item {id} ({item.Status.WireName()}): its input is missing or not what was handed over");
                 if (allFinished && item.Status != ItemStatus.FinishedSuccessful) problems.Add($"item {id} never finished: {item.Status.WireName()} {string.Join(" / ", item.Errors)}");

@@ -13,7 +13,7 @@ export function showFigures(stats) {
   const rows = [
     ['To do', queue.to_do, 'to_do'], ['Converting', queue.in_progress, 'in_progress'],
     ['Finished', queue.finished_successful, 'finished_successful'], ['Failed', queue.finished_with_errors, 'finished_with_errors'],
-    ['Storage used', bytes(storage.used_bytes)], ['Free', bytes(storage.free_bytes)],
+    ['Storage used', bytes(storage.used_bytes)], ...keptRows(storage.kept), ['Free', bytes(storage.free_bytes)],
     ['Space saved', saving(done.input_bytes, done.output_bytes)],
     ['Conversions', `${done.done} done, ${done.failed} failed`],
     ['Threads', stats.number_of_conversion_threads],
@@ -31,6 +31,17 @@ export function showFigures(stats) {
     for (const conversion of stats.running) running.set(conversion.item_id, conversion);
     showRunning();
   }
+}
+
+// Why the item files are still on the broker (see keep_finished_hours and keep_failed_days), and how many items are
+// down to their record; nothing from a broker that does not say.
+function keptRows(kept) {
+  if (!kept) return [];
+  return [
+    ['Kept to convert', bytes(kept.queued_bytes)], ['Kept until fetched', bytes(kept.awaiting_fetch_bytes)],
+    ['Kept after fetch', bytes(kept.fetched_bytes)], ['Kept for a retry', bytes(kept.failed_bytes)],
+    ['Files removed', `${kept.removed_items} items`],
+  ];
 }
 
 // Item events keep the running list current between figures.

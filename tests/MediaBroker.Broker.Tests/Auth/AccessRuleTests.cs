@@ -40,6 +40,7 @@ public sealed class AccessRuleTests(AccessRuleTests.BrokerWithTokens fixture) : 
         new("GET", "/api/items/{itemId:guid}/thumbnail", Clients, $"api/items/{NoItem}/thumbnail"),
         new("POST", "/api/items/{itemId:guid}/link", Clients, $"api/items/{NoItem}/link"),
         new("POST", "/api/items/{itemId:guid}/retry", Clients, $"api/items/{NoItem}/retry"),
+        new("POST", "/api/items/{itemId:guid}/fetched", Clients, $"api/items/{NoItem}/fetched"),
         new("DELETE", "/api/items/{itemId:guid}", Clients, $"api/items/{NoItem}"),
         new("OPTIONS", "/api/uploads/", Clients, "api/uploads/", Headers: Tus),
         new("GET", "/api/uploads/", Clients, "api/uploads/?sha512=" + new string('a', 128), Headers: Tus),

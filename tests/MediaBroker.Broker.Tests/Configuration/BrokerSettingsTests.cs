@@ -35,6 +35,8 @@ public sealed class BrokerSettingsTests : IDisposable
     [InlineData("""{ "list_of_supported_media_types": [] }""", "list_of_supported_media_types: must list at least one")]
     [InlineData("""{ "max_upload_bytes": 0 }""", "max_upload_bytes: must be a positive number")]
     [InlineData("""{ "min_free_bytes": -1 }""", "min_free_bytes: must be zero or more")]
+    [InlineData("""{ "keep_finished_hours": -1 }""", "keep_finished_hours: must be between 0 (remove a fetched item's files at once) and 87600 hours")]
+    [InlineData("""{ "keep_failed_days": 0 }""", "keep_failed_days: must be a positive number of days")]
     [InlineData("""{ "default_conversion_types": { "video": "webp" } }""", "default_conversion_types.video: 'webp' does not accept video")]
     [InlineData("""{ "default_conversion_types": { "video": "nope" } }""", "default_conversion_types.video: 'nope' is not one of conversion_types")]
     [InlineData("""{ "conversion_types": { "Bad Name": { "media_types": ["video"], "output_extension": "mkv", "arguments": ["-i", "{input}", "{output}"] } } }""",

@@ -17,10 +17,12 @@ public sealed class StoreHarness(IFileSystem? files = null) : IDisposable
 
     public IFileSystem Files { get; } = files ?? new FaultyFileSystem();
     public DataFolder Data => new(_folder?.Combine("data") ?? "/data", Files);
+    /// <summary>The store's clock: a FakeTimeProvider for tests about what happens after a while.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public async Task<ItemStore> OpenAsync()
     {
-        var store = new ItemStore(Data, Files, TimeProvider.System, new BrokerSettings(), NullLogger<ItemStore>.Instance);
+        var store = new ItemStore(Data, Files, Time, new BrokerSettings(), NullLogger<ItemStore>.Instance);
         await store.OpenAsync();
         return store;
     }
