@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Shared.Api;
@@ -65,22 +66,26 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         }
     }
 
+    private static readonly TimeSpan MovedRecordLandsWithin = TimeSpan.FromSeconds(2);
+
     /// <summary>The item's full record, from its item.json (or from memory while it runs); null when there is no such item.</summary>
     public Item? Get(Guid itemId)
     {
-        Item? read = null;
         // A change under way may have written item.json before memory knows of it, or moved the folder since memory
-        // was asked: a record is returned once it is the version memory holds, or the change is seen to stay.
-        for (var attempt = 0; attempt < 20; attempt++)
+        // was asked: a record is returned once it is the version memory holds, or the change is seen to stay. A record
+        // not found at all is looked for longer, by time rather than tries: the move lands in microseconds, but a
+        // loaded machine can keep the thread that publishes it waiting for far longer.
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
         {
             if (_catalog.Find(itemId) is not { } known) return null;
             var (summary, running) = known;
             if (running is not null) return running;
-            read = ItemRecords.Read(files, data, summary);
+            var read = ItemRecords.Read(files, data, summary);
             if (read?.Version == summary.Version) return read;
+            if (read is not null ? attempt >= 20 : Stopwatch.GetElapsedTime(started) > MovedRecordLandsWithin) return read;
             Thread.Sleep(1);
         }
-        return read;
     }
 
     /// <summary>
