@@ -83,7 +83,8 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
             if (running is not null) return running;
             var read = ItemRecords.Read(files, data, summary);
             if (read?.Version == summary.Version) return read;
-            if (read is not null ? attempt >= 20 : Stopwatch.GetElapsedTime(started) > MovedRecordLandsWithin) return read;
+            if (read is not null ? attempt >= 20 : Stopwatch.GetElapsedTime(started) > MovedRecordLandsWithin || data.MissingFolder() is not null)
+                return read;
             Thread.Sleep(1);
         }
     }
