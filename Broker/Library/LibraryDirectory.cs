@@ -14,14 +14,14 @@ public static class LibraryDirectory
     public const int MaxSegments = 16;
     public const int MaxLength = 1024;
 
-    /// <returns>The path with '/' between its folders, in Unicode NFC; null when none was given.</returns>
+    /// <returns>The path with '/' between its folders; null when none was given.</returns>
     /// <exception cref="Rejection">The path is absolute, climbs out, or names a folder some file system refuses.</exception>
     public static string? Normalize(string? directory)
     {
         if (string.IsNullOrWhiteSpace(directory)) return null;
         if (directory.Length > MaxLength) throw Invalid(directory, $"is longer than {MaxLength} characters");
         if (directory.Any(char.IsControl)) throw Invalid(directory, "holds control characters");
-        var text = directory.Normalize(NormalizationForm.FormC);
+        var text = directory;
         if (text.StartsWith('/') || text.StartsWith('\\') || text is [_, ':', ..])
             throw Invalid(directory, "is absolute; give a folder relative to the library, such as Movies/Holiday");
         var segments = text.Split('/', '\\');

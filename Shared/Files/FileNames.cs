@@ -50,12 +50,12 @@ public static class FileNames
     /// <summary>
     /// A title made a file name stem that every file system takes (ext4, NTFS, an SMB share): separators and reserved
     /// characters become '_', control characters go, runs of spaces become one, no leading or trailing dots or spaces,
-    /// no device name, and at most <paramref name="maxUtf8Bytes"/> bytes of UTF-8 (Linux counts bytes, not letters),
-    /// in NFC so that macOS and Linux spell it alike. Letters of every script stay.
+    /// no device name, and at most <paramref name="maxUtf8Bytes"/> bytes of UTF-8 (Linux counts bytes, not letters).
+    /// Letters of every script stay.
     /// </summary>
     public static string SafeStem(string? title, int maxUtf8Bytes)
     {
-        var cleaned = RemoveControlCharacters(title ?? "").Normalize(NormalizationForm.FormC);
+        var cleaned = RemoveControlCharacters(title ?? "");
         var builder = new StringBuilder(cleaned.Length);
         foreach (var c in cleaned)
         {
