@@ -146,6 +146,24 @@ public sealed class LibraryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_placement_that_failed_is_made_at_the_next_start()
+    {
+        var outside = Directory.CreateDirectory(_folder.Combine("outside")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(Library, "Movies"), outside);
+        var item = await ConvertAsync(await TestMedia.VideoAsync(_folder.Combine("Later.mkv"), seconds: 1, seed: 72), "Movies");
+        Assert.NotNull(item.Library!.Problem);
+
+        await _broker.DisposeAsync();
+        Directory.Delete(Path.Combine(Library, "Movies")); // the link goes, and the broker comes back
+        _broker = await RunningBroker.StartAsync(_folder.Combine("data"), settings => settings with { LibraryPath = Library });
+
+        var placed = await _broker.Api.WaitForAsync(item.ItemId, again => again.Library?.Path is not null, "its place in the library");
+        Assert.Equal(new ItemLibrary { Path = "Movies/Later.mkv", HardLinked = true }, placed.Library);
+        Assert.Equal(item.Output!.Sha512Checksum, await Shared.Hashing.Sha512Hex.OfFileAsync(Path.Combine(Library, "Movies", "Later.mkv")));
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+    }
+
+    [Fact]
     public async Task Deleting_an_item_leaves_its_library_file_unless_asked_to_remove_it()
     {
         var kept = await ConvertAsync(await TestMedia.VideoAsync(_folder.Combine("Kept.mkv"), seconds: 1, seed: 68), "Shows");
