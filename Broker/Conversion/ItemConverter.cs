@@ -161,6 +161,11 @@ public sealed class ItemConverter(
         {
             logger.LogInformation("Placing {ItemId} in the library was stopped; the next start places it", itemId);
         }
+        catch (Exception error)
+        {
+            // Recording the placement failed (the data folder's disk, say): the file is recognised by its content next time.
+            logger.LogWarning(error, "Placing {ItemId} in the library could not be recorded; the next start tries again", itemId);
+        }
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Abstractions;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
+using MediaBroker.Shared.Reliability;
 
 namespace MediaBroker.Broker.Library;
 
@@ -50,6 +51,7 @@ public sealed class LibraryPlacement(IFileSystem files, LibraryFolder library, H
                 if (await SameContentAsync(output, target, sha512, cancellationToken) is { } hardLinked) return new Placed(library.Relative(target), hardLinked);
                 continue;
             }
+            CrashPoints.Reach("link", output, target); // around the IFileSystem seam, which has no hard links
             var error = _link(output, target);
             if (error == 0)
             {

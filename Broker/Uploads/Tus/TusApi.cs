@@ -12,8 +12,8 @@ namespace MediaBroker.Broker.Uploads.Tus;
 /// <summary>
 /// tus 1.0 at <c>/api/uploads/</c>: core, creation, creation-with-upload, termination, expiration and checksum.
 /// Upload-Metadata carries <c>filename</c>, <c>conversion_type</c>, the whole file's <c>sha512</c> (hex) and
-/// optionally <c>client_id</c> and <c>directory</c> (the library folder); when the last byte arrives the upload becomes an item, and the answer to that PATCH
-/// (and every later HEAD) names it in <c>MediaBroker-Item-Id</c>.
+/// optionally <c>client_id</c> and <c>directory</c> (the library folder); when the last byte arrives the upload
+/// becomes an item, and the answer to that PATCH (and every later HEAD) names it in <c>MediaBroker-Item-Id</c>.
 /// </summary>
 public static class TusApi
 {
