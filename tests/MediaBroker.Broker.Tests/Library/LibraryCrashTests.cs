@@ -64,7 +64,7 @@ public sealed class LibraryCrashTests : IDisposable
                 {
                     return (await broker.Api.GetItemAsync(itemId)).Library is not null ? "placed" : null;
                 }
-                catch (HttpRequestException) when (!broker.IsRunning)
+                catch (MediaBroker.Shared.Api.BrokerUnavailableException) when (broker.DiedWithin(TimeSpan.FromSeconds(10)))
                 {
                     return "dead";
                 }
