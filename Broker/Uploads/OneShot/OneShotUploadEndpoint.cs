@@ -20,7 +20,7 @@ namespace MediaBroker.Broker.Uploads.OneShot;
 public static class OneShotUploadEndpoint
 {
     private const int MaxFieldChars = 4096;
-    // Fields besides the file: the four below need no more, and without a bound a body of endless small fields
+    // Fields besides the file: the five below need no more, and without a bound a body of endless small fields
     // (128 MiB of them raised memory by 230 MB) is read to its end before being refused for lacking a file.
     private const int MaxFields = 16;
     private static readonly string[] KnownFields = ["file_name", "conversion_type", "sha512_checksum", "client_id", "directory"];
