@@ -1,5 +1,6 @@
 using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Library;
 using MediaBroker.Broker.Retention;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
@@ -78,9 +79,12 @@ public static class ItemsApi
             .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapDelete("/{itemId:guid}", DeleteAsync)
             .WithSummary("Delete an item")
-            .WithDescription("Stops its conversion if one runs, and removes the item with its input, output and thumbnails.")
+            .WithDescription("Stops its conversion if one runs, and removes the item with its input, output and thumbnails. "
+                + "Its file in the library (library_path) stays, for Plex or Jellyfin, unless library=true.")
             .PathParameter("itemId", "The item's id.")
-            .Problems(StatusCodes.Status404NotFound);
+            .Query("library", "true: remove the item's file from the library too, when it is still the item's output (the same file or the same bytes).",
+                JsonSchemaType.Boolean)
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -139,11 +143,19 @@ public static class ItemsApi
         };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid itemId, Caller caller, ItemStore store, ConversionJobs jobs, ThumbnailCache thumbnails, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid itemId, HttpRequest request, Caller caller, ItemStore store,
+        ConversionJobs jobs, ThumbnailCache thumbnails, LibraryPlacer library, CancellationToken cancellationToken)
     {
         if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
+        var fromLibrary = request.Query["library"].ToString() switch
+        {
+            "" or "false" => false,
+            "true" => true,
+            _ => (bool?)null,
+        };
+        if (fromLibrary is null) return ProblemResponses.BadRequest("library must be true (remove the library's file too) or false (the default: leave it)");
         await jobs.StopForDeletionAsync(itemId, cancellationToken);
+        if (fromLibrary.Value) await library.RemoveAsync(itemId, cancellationToken);
         if (!await store.DeleteAsync(itemId, cancellationToken)) return ProblemResponses.NotFound(itemId);
         thumbnails.Forget(itemId);
         return TypedResults.NoContent();

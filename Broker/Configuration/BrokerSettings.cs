@@ -10,6 +10,11 @@ public sealed record BrokerSettings
     public int NumberOfConversionThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);
     public IReadOnlyList<string> ListOfSupportedMediaTypes { get; init; } = MediaTypes.All;
     public string DataPath { get; init; } = Path.Combine("var", "broker");
+    /// <summary>
+    /// Where finished outputs of items with a <c>directory</c> (or fetched from a link) are also placed, as
+    /// "Title (Year).ext", for Plex or Jellyfin; null: no library.
+    /// </summary>
+    public string? LibraryPath { get; init; }
     public long MaxUploadBytes { get; init; } = 64L << 30;
     /// <summary>An upload is refused (507) when it would leave less than this free on the data folder's disk.</summary>
     public long MinFreeBytes { get; init; } = 1L << 30;

@@ -24,6 +24,7 @@ public static class BrokerSettingsLoader
         settings = settings with
         {
             DataPath = overrides.DataPath is { } data ? Path.GetFullPath(data) : Path.GetFullPath(settings.DataPath, fileFolder),
+            LibraryPath = string.IsNullOrWhiteSpace(settings.LibraryPath) ? null : Path.GetFullPath(settings.LibraryPath, fileFolder),
             ListenOnPort = overrides.Port ?? settings.ListenOnPort,
             ListenAddress = overrides.ListenAddress ?? settings.ListenAddress,
             AllowAnonymous = overrides.AllowAnonymous || settings.AllowAnonymous,

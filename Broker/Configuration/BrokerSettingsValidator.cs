@@ -22,6 +22,8 @@ public static partial class BrokerSettingsValidator
             Fail("number_of_conversion_threads", $"must be between 1 and 256 (got {Number(settings.NumberOfConversionThreads)})");
         if (string.IsNullOrWhiteSpace(settings.DataPath))
             Fail("data_path", "must name a folder");
+        if (settings.LibraryPath is { } library && LibraryPathProblem(library, settings.DataPath) is { } libraryProblem)
+            Fail("library_path", libraryProblem);
         if (settings.MaxUploadBytes <= 0)
             Fail("max_upload_bytes", $"must be a positive number of bytes (got {Number(settings.MaxUploadBytes)})");
         if (settings.MinFreeBytes < 0)
@@ -150,6 +152,19 @@ public static partial class BrokerSettingsValidator
                 fail(key, $"'{conversionType}' does not accept {mediaType}");
         }
     }
+
+    private static string? LibraryPathProblem(string library, string dataPath)
+    {
+        if (string.IsNullOrWhiteSpace(library)) return "must name a folder, or be left out for no library";
+        if (!Path.IsPathFullyQualified(library)) return null; // the loader resolves it beside broker.json
+        var (libraryRoot, dataRoot) = (WithSeparator(library), WithSeparator(Path.GetFullPath(dataPath)));
+        // Items move and vanish inside data_path: a library there would lose its files, and one around it would show them.
+        return libraryRoot.StartsWith(dataRoot, StringComparison.Ordinal) || dataRoot.StartsWith(libraryRoot, StringComparison.Ordinal)
+            ? $"'{library}' and data_path '{dataPath}' must be separate folders, neither inside the other"
+            : null;
+    }
+
+    private static string WithSeparator(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) + Path.DirectorySeparatorChar;
 
     // The broker owns where ffmpeg reads and writes and how it reports; a profile must not loosen that.
     private static bool IsForbiddenArgument(string argument) =>

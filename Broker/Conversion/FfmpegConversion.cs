@@ -17,7 +17,7 @@ public sealed class FfmpegConversion(IFileSystem files, ProgramRunner runner, Me
 {
     private const int ErrorLinesKept = 12;
 
-    public async Task<IReadOnlyList<string>?> ConvertAsync(Guid itemId, ConversionProfile profile, MediaInfo media, string input, string partial,
+    public async Task<IReadOnlyList<string>?> ConvertAsync(Guid itemId, ConversionProfile profile, MediaInfo media, string input, string partial, string? title,
         CancellationToken cancellationToken)
     {
         var folder = files.Path.GetDirectoryName(partial)!;
@@ -33,7 +33,7 @@ public sealed class FfmpegConversion(IFileSystem files, ProgramRunner runner, Me
                 if (!copied.Succeeded)
                     return [$"the cover picture (stream {cover.Stream.Index}) could not be copied out of the file", .. copied.ErrorTail.Select(line => HidePaths(line, folder))];
             }
-            return await RunFfmpegAsync(itemId, profile, media, input, partial, covers, cancellationToken);
+            return await RunFfmpegAsync(itemId, profile, media, input, partial, covers, title, cancellationToken);
         }
         catch (ProgramTimeoutException)
         {
@@ -54,12 +54,12 @@ public sealed class FfmpegConversion(IFileSystem files, ProgramRunner runner, Me
 
     /// <returns>Null when ffmpeg finished; otherwise the errors to record. A stop throws, with the partial file gone.</returns>
     private async Task<IReadOnlyList<string>?> RunFfmpegAsync(Guid itemId, ConversionProfile profile, MediaInfo media, string input, string partial,
-        IReadOnlyList<CoverFile> covers, CancellationToken cancellationToken)
+        IReadOnlyList<CoverFile> covers, string? title, CancellationToken cancellationToken)
     {
         var timeout = settings.ConversionTimeout(media.DurationSeconds);
         try
         {
-            var result = await runner.RunAsync(new ProgramRun(settings.FfmpegPath, FfmpegArguments.Build(profile, input, partial, media, covers))
+            var result = await runner.RunAsync(new ProgramRun(settings.FfmpegPath, FfmpegArguments.Build(profile, input, partial, media, covers, title))
             {
                 OnOutputLine = ConversionProgress.ReporterFor(store, time, itemId, media.DurationSeconds),
                 Timeout = timeout,

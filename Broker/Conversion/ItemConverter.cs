@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Library;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Storage;
@@ -17,7 +18,7 @@ namespace MediaBroker.Broker.Conversion;
 /// </summary>
 public sealed class ItemConverter(
     ItemStore store, IFileSystem files, MediaInspector inspector, FfmpegConversion ffmpeg, PictureConversion pictures, BrokerSettings settings,
-    ConversionJobs jobs, DataFolderLoss loss, TimeProvider time, ILogger<ItemConverter> logger)
+    ConversionJobs jobs, DataFolderLoss loss, LibraryPlacer library, TimeProvider time, ILogger<ItemConverter> logger)
 {    public static readonly TimeSpan RequeueRetry = TimeSpan.FromSeconds(5);
 
     public async Task ConvertAsync(Guid itemId, CancellationToken stopping)
@@ -88,7 +89,7 @@ public sealed class ItemConverter(
 
         IMediaConversion conversion = media.Type == MediaTypes.Image ? pictures : ffmpeg;
         var converting = Stopwatch.GetTimestamp();
-        var failure = await conversion.ConvertAsync(item.ItemId, profile, media, input, partial, job.Token);
+        var failure = await conversion.ConvertAsync(item.ItemId, profile, media, input, partial, LibraryTitle.ForMetadata(item), job.Token);
         var timings = new ConversionTimings(Stopwatch.GetElapsedTime(converting).TotalSeconds, Stopwatch.GetTimestamp());
         if (failure is not null)
         {
@@ -146,6 +147,25 @@ public sealed class ItemConverter(
         if (finished is not null && !settings.KeepInputs)
             files.DeleteFileQuietly(files.Path.Combine(store.FolderOf(finished), ItemFiles.Input));
         logger.LogInformation("Converted {ItemId} into {Size} bytes", item.ItemId, size);
+        if (finished is not null) await PlaceInLibraryAsync(item.ItemId, job);
+    }
+
+    /// <summary>Once the output is on record: the conversion succeeded whatever happens here (see <see cref="LibraryPlacer"/>).</summary>
+    private async Task PlaceInLibraryAsync(Guid itemId, ConversionJob job)
+    {
+        try
+        {
+            await library.PlaceAsync(itemId, job.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogInformation("Placing {ItemId} in the library was stopped; the next start places it", itemId);
+        }
+        catch (Exception error)
+        {
+            // Recording the placement failed (the data folder's disk, say): the file is recognised by its content next time.
+            logger.LogWarning(error, "Placing {ItemId} in the library could not be recorded; the next start tries again", itemId);
+        }
     }
 
     /// <summary>

@@ -21,6 +21,11 @@ public static class BrokerApp
         var data = new DataFolder(settings.DataPath, hostOptions.Files);
         CrashPoints.AddRoot(data.Root, "<data>");
         FolderSetting.EnsureCreated("data_path", data.Root, data.EnsureCreated);
+        if (settings.LibraryPath is { } library)
+        {
+            CrashPoints.AddRoot(library, "<library>");
+            FolderSetting.EnsureCreated("library_path", library, () => hostOptions.Files.Directory.CreateDirectory(library));
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSerilog(BrokerLogging.Create(data.Logs, hostOptions.LogToConsole), dispose: true);

@@ -4,6 +4,7 @@ using MediaBroker.Broker.Events;
 using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Library;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Monitoring;
 using MediaBroker.Broker.Pictures;
@@ -44,6 +45,9 @@ public static class BrokerServices
             .AddSingleton<FfmpegConversion>().AddSingleton<PictureConversion>()
             .AddSingleton<ConversionWorkers>().AddSingleton<ThreadsIndex>();
 
+        // Library: finished outputs placed for Plex or Jellyfin, and what a crash or a full disk left unplaced.
+        services.AddSingleton<LibraryPlacer>();
+
         // Live view: the figures, and the events the dashboard follows.
         services.AddSingleton<BrokerFigures>().AddSingleton<EventHub>().AddSingleton<FiguresPublisher>();
 
@@ -55,6 +59,8 @@ public static class BrokerServices
         services.AddSingleton<BrokerMetrics>().AddSingleton<TransferMeter>().AddSingleton<PhaseHistograms>();
 
         services.AddHostedService<BrokerLifecycle>();
+        // After the lifecycle, whose start recovers the items it goes through.
+        services.AddHostedService<LibraryBacklog>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Library;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Pictures;
 using MediaBroker.Broker.Storage;
@@ -19,13 +20,17 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
     public const string DefaultClientId = "local";
 
     /// <summary>Checks what can be checked before a single byte is read, so a doomed upload is refused at once.</summary>
-    public UploadClaims CheckClaims(string? fileName, string? conversionType, string? sha512, string? clientId)
+    /// <param name="directory">The library folder for the output (see <see cref="LibraryDirectory"/>); null: not placed.</param>
+    public UploadClaims CheckClaims(string? fileName, string? conversionType, string? sha512, string? clientId, string? directory = null)
     {
         var claims = new UploadClaims(
             FileNames.Original(fileName),
             string.IsNullOrWhiteSpace(conversionType) ? null : conversionType.Trim(),
             null,
-            string.IsNullOrWhiteSpace(clientId) ? DefaultClientId : clientId.Trim());
+            string.IsNullOrWhiteSpace(clientId) ? DefaultClientId : clientId.Trim(),
+            LibraryDirectory.Normalize(directory));
+        if (claims.Directory is not null && settings.LibraryPath is null)
+            throw Rejection.Invalid("this broker has no library to place the output in (library_path in broker.json); send no directory");
         if (!string.IsNullOrWhiteSpace(sha512))
             claims = claims with { Sha512 = Sha512Hex.Normalize(sha512) ?? throw Rejection.Invalid("sha512_checksum must be 128 hex digits") };
         // A name that is not offered is a mistake in the request (400), not media this broker cannot take (415).
@@ -77,6 +82,7 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
                 Status = ItemStatus.ToDo,
                 Media = media,
                 Timings = timings,
+                Directory = claims.Directory,
             };
             await staged.OnDisk;
             var (item, created) = await store.CreateAsync(staged.Folder, draft, cancellationToken);

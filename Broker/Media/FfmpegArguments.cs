@@ -10,9 +10,10 @@ public static class FfmpegArguments
     /// <summary>
     /// The broker's own options first (quiet, progress on stdout), then the profile with its placeholders filled in;
     /// the input gets the safety options right before its <c>-i</c>, where ffmpeg applies them to that input.
+    /// A <paramref name="title"/> (hostile text: it stays one argument) goes into the output's metadata, after the profile's own.
     /// </summary>
     public static IReadOnlyList<string> Build(ConversionProfile profile, string inputPath, string outputPath, MediaInfo? input = null,
-        IReadOnlyList<CoverFile>? covers = null)
+        IReadOnlyList<CoverFile>? covers = null, string? title = null)
     {
         var arguments = new List<string> { "-hide_banner", "-nostats", "-v", "error", "-progress", "pipe:1", "-y" };
         for (var i = 0; i < profile.Arguments.Count; i++)
@@ -29,6 +30,7 @@ public static class FfmpegArguments
             {
                 arguments.AddRange(MatroskaSubtitleFixes(profile, input));
                 arguments.AddRange(CoverAttachments(input, covers ?? []));
+                if (title is not null) arguments.AddRange(["-metadata", $"title={title}"]);
                 arguments.Add(InputSafety.FileUrl(outputPath));
             }
             else

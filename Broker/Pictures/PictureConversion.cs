@@ -16,7 +16,7 @@ namespace MediaBroker.Broker.Pictures;
 /// </summary>
 public sealed class PictureConversion(ItemStore store, IFileSystem files, TimeProvider time) : IMediaConversion
 {
-    public async Task<IReadOnlyList<string>?> ConvertAsync(Guid itemId, ConversionProfile profile, MediaInfo media, string input, string partial,
+    public async Task<IReadOnlyList<string>?> ConvertAsync(Guid itemId, ConversionProfile profile, MediaInfo media, string input, string partial, string? title,
         CancellationToken cancellationToken)
     {
         var timeout = BrokerSettings.PictureTimeout(Pixels(media));

@@ -11,6 +11,9 @@ public static class FileNames
     public const int MaxLength = 255;
     private const string Fallback = "unnamed";
 
+    /// <summary>Characters Windows and SMB shares refuse in a name (besides the separators and control characters).</summary>
+    public static readonly char[] ReservedCharacters = ['<', '>', ':', '"', '|', '?', '*'];
+
     // Names Windows takes for a device whatever their extension ("NUL.mp4" opens NUL, not a file), in any case.
     private static readonly HashSet<string> WindowsDeviceNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -37,11 +40,38 @@ public static class FileNames
         var segment = lastSeparator >= 0 ? cleaned[(lastSeparator + 1)..] : cleaned;
         var builder = new StringBuilder(segment.Length);
         foreach (var c in segment)
-            builder.Append(c is '<' or '>' or ':' or '"' or '|' or '?' or '*' ? '_' : c);
+            builder.Append(ReservedCharacters.Contains(c) ? '_' : c);
         var safe = TrimDotsAndSpaces(builder.ToString());
         if (safe.Length == 0) return Fallback;
         // A cut can end on a dot or a space again; the first character stays, since it is neither.
         return NotADevice(TrimDotsAndSpaces(KeepExtensionWhenCut(safe, 200)));
+    }
+
+    /// <summary>
+    /// A title made a file name stem that every file system takes (ext4, NTFS, an SMB share): separators and reserved
+    /// characters become '_', control characters go, runs of spaces become one, no leading or trailing dots or spaces,
+    /// no device name, and at most <paramref name="maxUtf8Bytes"/> bytes of UTF-8 (Linux counts bytes, not letters).
+    /// Letters of every script stay.
+    /// </summary>
+    public static string SafeStem(string? title, int maxUtf8Bytes)
+    {
+        var cleaned = RemoveControlCharacters(title ?? "");
+        var builder = new StringBuilder(cleaned.Length);
+        foreach (var c in cleaned)
+        {
+            var replaced = c is '/' or '\\' || ReservedCharacters.Contains(c) ? '_' : char.IsWhiteSpace(c) ? ' ' : c;
+            if (replaced == ' ' && builder.Length > 0 && builder[^1] == ' ') continue;
+            builder.Append(replaced);
+        }
+        var safe = TrimDotsAndSpaces(CutUtf8(TrimDotsAndSpaces(builder.ToString()), maxUtf8Bytes));
+        return safe.Length == 0 ? Fallback : NotADevice(safe);
+    }
+
+    /// <summary>Whether Windows takes the name for a device ("NUL", "com1.txt"), whatever follows its first dot.</summary>
+    public static bool IsWindowsDeviceName(string name)
+    {
+        var dot = name.IndexOf('.');
+        return WindowsDeviceNames.Contains((dot < 0 ? name : name[..dot]).TrimEnd(' '));
     }
 
     /// <summary>The download name of an output: the source's name with the output's extension.</summary>
@@ -57,9 +87,9 @@ public static class FileNames
     /// </summary>
     private static string NotADevice(string name)
     {
+        if (!IsWindowsDeviceName(name)) return name;
         var dot = name.IndexOf('.');
-        var stem = (dot < 0 ? name : name[..dot]).TrimEnd(' ');
-        return WindowsDeviceNames.Contains(stem) ? name.Insert(stem.Length, "_") : name;
+        return name.Insert((dot < 0 ? name : name[..dot]).TrimEnd(' ').Length, "_");
     }
 
     // Leading dots hide a file; trailing dots and spaces are dropped by Windows, so two names would meet.
@@ -94,6 +124,21 @@ public static class FileNames
         var extension = Path.GetExtension(name);
         if (extension.Length is 0 or > 16) return Cut(name, max);
         return Cut(name[..^extension.Length], max - extension.Length) + extension;
+    }
+
+    // Whole characters only: a cut never splits one into invalid UTF-8.
+    private static string CutUtf8(string text, int maxBytes)
+    {
+        if (Encoding.UTF8.GetByteCount(text) <= maxBytes) return text;
+        var builder = new StringBuilder();
+        var bytes = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > maxBytes) break;
+            bytes += rune.Utf8SequenceLength;
+            builder.Append(rune.ToString());
+        }
+        return builder.ToString();
     }
 
     // Never cut between the two halves of a surrogate pair.

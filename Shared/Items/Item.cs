@@ -30,6 +30,8 @@ public sealed record Item
     /// Jellyfin); null: not placed. Checked to stay inside library_path when the item is created.
     /// </summary>
     public string? Directory { get; init; }
+    /// <summary>Where the output was placed in the library, or why it could not be; null: not (yet) placed.</summary>
+    public ItemLibrary? Library { get; init; }
     /// <summary>When its last conversion started (the item entered <c>in_progress</c>); waiting = this minus <see cref="QueuedAt"/>.</summary>
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>When it last reached a finished state; converting = this minus <see cref="StartedAt"/>. Cleared by a retry.</summary>
@@ -78,6 +80,18 @@ public sealed record ItemSource
     public string? Uploader { get; init; }
     /// <summary>The year the page gives for it (yt-dlp's upload or release date), for "Title (Year)".</summary>
     public int? Year { get; init; }
+}
+
+/// <summary>
+/// The output's place in the broker's library: <see cref="Path"/> relative to library_path, with '/' between folders,
+/// a second name of the output itself (<see cref="HardLinked"/>) or a copy; or, when it could not be placed (a full
+/// disk, no permission), <see cref="Problem"/>, and the broker tries again at its next start.
+/// </summary>
+public sealed record ItemLibrary
+{
+    public string? Path { get; init; }
+    public bool HardLinked { get; init; }
+    public string? Problem { get; init; }
 }
 
 /// <summary>The converted file of an item, verified by ffprobe before it was recorded.</summary>

@@ -34,14 +34,16 @@ public sealed class DashboardHarness : IAsyncDisposable
     public string DataPath => Folder.Combine("data");
 
     /// <param name="beforeStart">Runs on the data folder before the broker starts (to add tokens, say).</param>
+    /// <param name="brokerJson">The broker's broker.json, for a setting the test needs (a library_path, say); none by default.</param>
     public static async Task<DashboardHarness> StartAsync(ChromiumSession chromium, Func<string, Task>? beforeStart = null,
-        [CallerMemberName] string testName = "")
+        string? brokerJson = null, [CallerMemberName] string testName = "")
     {
         var folder = new TempFolder("dashboard");
         var data = folder.Combine("data");
         Directory.CreateDirectory(data);
         if (beforeStart is not null) await beforeStart(data);
-        var broker = await BrokerProcess.StartAsync(data);
+        var config = brokerJson is null ? null : folder.WriteFile("broker.json", System.Text.Encoding.UTF8.GetBytes(brokerJson));
+        var broker = await BrokerProcess.StartAsync(data, configPath: config);
         var page = await chromium.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         var harness = new DashboardHarness(folder, broker, page, testName);

@@ -36,6 +36,28 @@ public sealed class ItemActionsTests(ChromiumSession chromium)
     }
 
     [Fact]
+    public async Task A_row_says_where_the_output_went_in_the_library()
+    {
+        // Beside broker.json, in the harness's own folder.
+        await using var harness = await DashboardHarness.StartAsync(chromium, brokerJson: """{ "library_path": "library" }""");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("webp"), "conversion_type" },
+            { new StringContent("Pictures/Trip"), "directory" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(await TestMedia.ImageAsync(harness.Folder.Combine("beach.png"), seed: 5))), "file", "beach.png" },
+        };
+        var item = await (await harness.Broker.Http.PostAsync("api/items", form)).ReadItemAsync();
+        await harness.Broker.Api.WaitForAsync(item.ItemId, placed => placed.Library?.Path is not null, "its place in the library");
+
+        await harness.OpenAsync();
+
+        var shown = harness.Row(item.ItemId).Locator(".library");
+        await Assertions.Expect(shown).ToHaveTextAsync("library: Pictures/Trip/beach.webp", new() { Timeout = DashboardHarness.LongWait });
+        await Assertions.Expect(shown).ToHaveAttributeAsync("title", "hard link");
+        Assert.True(File.Exists(harness.Folder.Combine("library", "Pictures", "Trip", "beach.webp")));
+    }
+
+    [Fact]
     public async Task Delete_asks_first_and_then_removes_the_item_from_the_page_and_the_broker()
     {
         await using var harness = await DashboardHarness.StartAsync(chromium);

@@ -126,6 +126,12 @@ function stateOf(item) {
     parts.push(h('details', { class: 'errors' }, h('summary', {}, item.errors[0].split('\n')[0]),
       h('pre', {}, item.errors.join('\n\n'))));
   }
+  // Where the output went for Plex or Jellyfin (library_path), or why it could not.
+  if (item.library?.path) {
+    parts.push(h('small', { class: 'library', title: item.library.hard_linked ? 'hard link' : 'copy' }, `library: ${item.library.path}`));
+  } else if (item.library?.problem) {
+    parts.push(h('small', { class: 'library muted', title: item.library.problem }, 'not in the library'));
+  }
   return parts;
 }
 

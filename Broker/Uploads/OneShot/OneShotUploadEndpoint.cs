@@ -20,12 +20,15 @@ namespace MediaBroker.Broker.Uploads.OneShot;
 public static class OneShotUploadEndpoint
 {
     private const int MaxFieldChars = 4096;
-    // Fields besides the file: the four below need no more, and without a bound a body of endless small fields
+    // Fields besides the file: the five below need no more, and without a bound a body of endless small fields
     // (128 MiB of them raised memory by 230 MB) is read to its end before being refused for lacking a file.
     private const int MaxFields = 16;
-    private static readonly string[] KnownFields = ["file_name", "conversion_type", "sha512_checksum", "client_id"];
+    private static readonly string[] KnownFields = ["file_name", "conversion_type", "sha512_checksum", "client_id", "directory"];
     // Boundaries and part headers around the file; generous, so the early 413 only catches what is surely too big.
     private const long MultipartOverheadAllowance = 1 << 20;
+
+    public const string DirectoryDescription = "The folder under the broker's library_path that the finished output is also placed in, "
+        + "as 'Title.ext' (such as Movies/Holiday); relative, inside the library, with names every file system takes. 400 when the broker has no library.";
 
     /// <summary>What the OpenAPI document says of this route: the two forms of its body, and its refusals.</summary>
     public static RouteHandlerBuilder DescribeOneShotUpload(this RouteHandlerBuilder builder)
@@ -41,6 +44,7 @@ public static class OneShotUploadEndpoint
                 ["conversion_type"] = OpenApiMetadata.Text("What to convert to (GET /api/server lists them); the broker's default for the media type when left out."),
                 ["sha512_checksum"] = OpenApiMetadata.Text("The file's sha512 (128 hex digits): checked against the bytes received, and lets the broker answer at once with an item it has."),
                 ["client_id"] = OpenApiMetadata.Text("Whose item it is (an admin token; a client token's items are its own)."),
+                ["directory"] = OpenApiMetadata.Text(DirectoryDescription),
             },
         };
         return builder
@@ -55,6 +59,7 @@ public static class OneShotUploadEndpoint
             .Query("conversion_type", "With a raw body: what to convert to; the broker's default for the media type when left out, 400 naming the offered ones when unknown.")
             .Query("sha512_checksum", "With a raw body: the file's sha512 (128 hex digits); a known file is answered without reading the body.")
             .Query("client_id", "With a raw body: whose item it is (an admin token).")
+            .Query("directory", "With a raw body: " + DirectoryDescription)
             .ResponseHeader(StatusCodes.Status201Created, "Location", "The new item's address.")
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status408RequestTimeout, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status507InsufficientStorage);
@@ -79,7 +84,8 @@ public static class OneShotUploadEndpoint
         UploadLimits limits, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], caller.ClientIdFor(query["client_id"]));
+        var claims = ingest.CheckClaims(query["file_name"], query["conversion_type"], query["sha512_checksum"], caller.ClientIdFor(query["client_id"]),
+            query["directory"]);
         if (claims.Sha512 is { } sha && claims.ConversionType is { } type && ingest.FindExisting(claims, sha, type) is { } known)
             return (known, false); // the broker has it: no need to read a single byte
         if (request.ContentLength is { } length) limits.EnsureAllowedSize(length);
@@ -115,7 +121,8 @@ public static class OneShotUploadEndpoint
                 if (file is not null) throw Rejection.Invalid("send one file per upload");
                 fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
                 // Claims sent before the file are checked before it is read.
-                ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), caller.ClientIdFor(fields.GetValueOrDefault("client_id")));
+                ingest.CheckClaims(fileName, fields.GetValueOrDefault("conversion_type"), fields.GetValueOrDefault("sha512_checksum"), caller.ClientIdFor(fields.GetValueOrDefault("client_id")),
+                    fields.GetValueOrDefault("directory"));
                 // The whole request's length is the file's bound: its room is claimed for that much.
                 file = await receiver.ReceiveAsync(parts.ContentOf(section), request.ContentLength, cancellationToken);
             }
@@ -131,7 +138,7 @@ public static class OneShotUploadEndpoint
         try
         {
             claims = ingest.CheckClaims(fields.GetValueOrDefault("file_name") ?? fileName, fields.GetValueOrDefault("conversion_type"),
-                fields.GetValueOrDefault("sha512_checksum"), caller.ClientIdFor(fields.GetValueOrDefault("client_id")));
+                fields.GetValueOrDefault("sha512_checksum"), caller.ClientIdFor(fields.GetValueOrDefault("client_id")), fields.GetValueOrDefault("directory"));
         }
         catch
         {

@@ -12,8 +12,8 @@ namespace MediaBroker.Broker.Uploads.Tus;
 /// <summary>
 /// tus 1.0 at <c>/api/uploads/</c>: core, creation, creation-with-upload, termination, expiration and checksum.
 /// Upload-Metadata carries <c>filename</c>, <c>conversion_type</c>, the whole file's <c>sha512</c> (hex) and
-/// optionally <c>client_id</c>; when the last byte arrives the upload becomes an item, and the answer to that PATCH
-/// (and every later HEAD) names it in <c>MediaBroker-Item-Id</c>.
+/// optionally <c>client_id</c> and <c>directory</c> (the library folder); when the last byte arrives the upload
+/// becomes an item, and the answer to that PATCH (and every later HEAD) names it in <c>MediaBroker-Item-Id</c>.
 /// </summary>
 public static class TusApi
 {
@@ -45,7 +45,8 @@ public static class TusApi
                 + "(creation-with-upload). The address is in Location. An upload without a byte for upload_expiry_hours expires.")
             .TusRequestHeaders()
             .Header(TusProtocol.Headers.Length, "The file's size in bytes (deferred lengths are not supported).", required: true)
-            .Header(TusProtocol.Headers.Metadata, "Comma-separated 'key base64(value)' pairs: filename, conversion_type, sha512 (hex, of the whole file), client_id.")
+            .Header(TusProtocol.Headers.Metadata, "Comma-separated 'key base64(value)' pairs: filename, conversion_type, sha512 (hex, of the whole file), client_id, "
+                + "directory (the library folder the output is also placed in).")
             .Header(TusProtocol.Headers.Checksum, "With a body: ALGORITHM BASE64 of that body (sha1, sha256 or sha512).")
             .Body("Optionally, the first bytes of the file.", false, (TusProtocol.OffsetContentType, OpenApiMetadata.Binary()))
             .Produces(StatusCodes.Status201Created)
@@ -166,7 +167,8 @@ public static class TusApi
         var (metadata, problem) = TusProtocol.ParseMetadata(metadataHeader);
         if (metadata is null) throw Rejection.Invalid(problem!);
         var claims = ingest.CheckClaims(metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name"),
-            metadata.GetValueOrDefault("conversion_type"), metadata.GetValueOrDefault("sha512"), caller.ClientIdFor(metadata.GetValueOrDefault("client_id")));
+            metadata.GetValueOrDefault("conversion_type"), metadata.GetValueOrDefault("sha512"), caller.ClientIdFor(metadata.GetValueOrDefault("client_id")),
+            metadata.GetValueOrDefault("directory"));
 
         var record = await uploads.CreateAsync(length, metadataHeader, claims, cancellationToken);
         context.Response.Headers.Location = $"{Root}/{record.UploadId}";

@@ -26,7 +26,7 @@ public sealed class TusCompletion(TusUploadStore uploads, ItemIngest ingest, Ite
             var hashing = Stopwatch.GetTimestamp();
             var sha512 = await uploads.Sha512OfAsync(record, cancellationToken);
             var timings = new ItemTimings { ReceivingSeconds = Math.Max(0, receiving), HashingSeconds = Stopwatch.GetElapsedTime(hashing).TotalSeconds };
-            var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId);
+            var claims = new UploadClaims(record.FileName, record.ConversionType, record.Sha512, record.ClientId, record.Directory);
             var staged = StagedFile.OfResumableUpload(files, uploads.FolderOf(record.UploadId), uploads.DataOf(record.UploadId), record.Length, sha512, timings, onDisk);
             var (item, created) = await ingest.IngestAsync(staged, claims, cancellationToken);
             // Content the broker had already: the bytes were dropped without waiting for their fsync.

@@ -14,6 +14,8 @@ public sealed record TusUploadRecord
     public string? ConversionType { get; init; }
     public string? Sha512 { get; init; }
     public required string ClientId { get; init; }
+    /// <summary>The library folder for the output, checked when the upload was created.</summary>
+    public string? Directory { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     /// <summary>Pushed back with every PATCH; an unfinished upload past it is removed by the sweep.</summary>
     public required DateTimeOffset ExpiresAt { get; init; }

@@ -104,6 +104,7 @@ public sealed class TusUploadStore(DataFolder data, IFileSystem files, BrokerSet
             ConversionType = claims.ConversionType,
             Sha512 = claims.Sha512,
             ClientId = claims.ClientId,
+            Directory = claims.Directory,
             CreatedAt = now,
             ExpiresAt = now + Expiry,
         };

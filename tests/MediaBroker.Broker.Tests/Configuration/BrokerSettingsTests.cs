@@ -105,6 +105,22 @@ public sealed class BrokerSettingsTests : IDisposable
     }
 
     [Fact]
+    public void A_library_path_is_resolved_beside_the_file_and_must_be_apart_from_the_data_folder()
+    {
+        var path = _folder.WriteFile("library.json", """{ "data_path": "store", "library_path": "media/films" }"""u8.ToArray());
+        Assert.Equal(_folder.Combine("media", "films"), BrokerSettingsLoader.Load(path, new BrokerOverrides()).LibraryPath);
+        Assert.Null(BrokerSettingsLoader.Load(_folder.WriteFile("none.json", """{ "library_path": null }"""u8.ToArray()), new BrokerOverrides()).LibraryPath);
+
+        foreach (var library in new[] { "store/library", "." })
+        {
+            var inside = _folder.WriteFile("inside.json", System.Text.Encoding.UTF8.GetBytes($$"""{ "data_path": "store", "library_path": "{{library}}" }"""));
+            var error = Assert.Throws<ConfigurationException>(() => BrokerSettingsLoader.Load(inside, new BrokerOverrides()));
+            Assert.Contains("library_path", error.Message);
+            Assert.Contains("neither inside the other", error.Message);
+        }
+    }
+
+    [Fact]
     public void The_example_file_in_the_repository_is_valid()
     {
         var settings = BrokerSettingsLoader.Load(Path.Combine(Repository.Root, "broker.json.example"), new BrokerOverrides());

@@ -30,6 +30,17 @@ public sealed class FfmpegArgumentsTests
     }
 
     [Fact]
+    public void A_title_goes_into_the_metadata_as_one_argument_whatever_it_holds()
+    {
+        const string title = "-y \"; rm -rf / ; $(reboot) -i http://example.invalid/x\ntwo lines";
+
+        var arguments = FfmpegArguments.Build(Mkv, "in", "out.mkv", title: title);
+
+        Assert.Equal(["-metadata", $"title={title}", "file:" + Path.GetFullPath("out.mkv")], arguments.TakeLast(3));
+        Assert.DoesNotContain("-metadata", FfmpegArguments.Build(Mkv, "in", "out.mkv"));
+    }
+
+    [Fact]
     public void A_path_that_looks_like_an_option_or_a_protocol_stays_a_local_file()
     {
         var arguments = FfmpegArguments.Build(Mkv, "-i", "http://example.invalid/out.mkv");
