@@ -36,8 +36,10 @@ public sealed class HttpDownload(LinkHttpClient http, BrokerSettings settings, I
             {
                 return await AttemptAsync(url, path, progress, cancellationToken);
             }
-            catch (Exception error) when (IsTransient(error) && !cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (IsTransient(error))
             {
+                // A stop that meets a broken connection is a stop: the caller keeps the partial file for later.
+                cancellationToken.ThrowIfCancellationRequested();
                 failures = Length(path) > before ? 1 : failures + 1;
                 if (failures > MaxRetries)
                     throw new FetchFailed($"could not fetch from {url.Host} ({failures} tries): {Describe(error)}", error);

@@ -1,0 +1,183 @@
+using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Fetching;
+using MediaBroker.Broker.Fetching.Http;
+using MediaBroker.Testing;
+
+namespace MediaBroker.Broker.Tests.Fetching;
+
+/// <summary>Direct media links, fetched from a real web server on 127.0.0.1 (the only address in the allow list).</summary>
+public sealed class DirectFetchTests : IAsyncLifetime
+{
+    private static readonly BrokerSettings LoopbackAllowed = new() { UrlAllowList = ["127.0.0.1"] };
+    private readonly TempFolder _folder = new("fetch");
+    private LinkServer _server = null!;
+    private byte[] _clip = [];
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_folder.Combine("site"));
+        _clip = await File.ReadAllBytesAsync(await TestMedia.VideoAsync(_folder.Combine("site", "clip.mp4"), seconds: 3, extension: "mp4"));
+        _server = await LinkServer.StartAsync(_folder.Combine("site"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private string Target => _folder.Combine("input");
+
+    [Fact]
+    public async Task A_direct_link_is_fetched_byte_for_byte_with_its_name_and_progress()
+    {
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        var fetched = await fetchers.FetchAsync(_server.Url("clip.mp4"), Target);
+
+        Assert.Equal(_clip, await File.ReadAllBytesAsync(Target));
+        Assert.Equal("clip.mp4", fetched.FileName);
+        Assert.Null(fetched.Title);
+        Assert.Equal(new FetchProgress(_clip.Length, _clip.Length, 0), fetchers.Reports[^1]);
+        Assert.False(File.Exists(ResumeState.PathFor(Target)));
+    }
+
+    [Fact]
+    public async Task A_link_cut_mid_way_resumes_with_range_and_the_file_is_whole()
+    {
+        await using var poorLink = new CuttingProxy(_server.Root, cutAfterBytes: _clip.Length / 3, cuts: 2, cutUploads: false) { Reset = false };
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        await fetchers.FetchAsync(new Uri(poorLink.Url, "clip.mp4"), Target);
+
+        Assert.Equal(_clip, await File.ReadAllBytesAsync(Target));
+        Assert.Equal(2, poorLink.CutsMade);
+        var resumed = _server.Requests.Where(request => request.Range.Length > 0).ToList();
+        Assert.Equal(2, resumed.Count);
+        Assert.All(resumed, request => Assert.Matches("^bytes=[1-9][0-9]*-$", request.Range));
+        Assert.All(resumed, request => Assert.StartsWith("\"", request.IfRange, StringComparison.Ordinal)); // the ETag
+    }
+
+    [Fact]
+    public async Task A_fetch_stopped_half_way_resumes_after_a_restart()
+    {
+        long kept;
+        await using (var poorLink = new CuttingProxy(_server.Root, cutAfterBytes: _clip.Length / 2, cuts: 1, cutUploads: false) { Reset = false })
+        using (var first = new Fetchers(LoopbackAllowed))
+        using (var stop = new CancellationTokenSource())
+        {
+            var fetching = first.FetchAsync(new Uri(poorLink.Url, "clip.mp4"), Target, stop.Token);
+            // Stopped while it waits to try again after the cut, as a broker is stopped mid-fetch.
+            await Eventually.TrueAsync(() => poorLink.CutsMade == 1 && File.Exists(Target) && new FileInfo(Target).Length > 0, "part of the file on disk");
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetching);
+            kept = new FileInfo(Target).Length;
+        }
+        Assert.InRange(kept, 1, _clip.Length - 1);
+        Assert.True(File.Exists(ResumeState.PathFor(Target)));
+
+        using var restarted = new Fetchers(LoopbackAllowed);
+        await restarted.FetchAsync(_server.Url("clip.mp4"), Target);
+
+        Assert.Equal(_clip, await File.ReadAllBytesAsync(Target));
+        var resumed = Assert.Single(_server.Requests, request => request.Range.Length > 0);
+        Assert.Equal($"bytes={kept}-", resumed.Range);
+        Assert.NotEmpty(resumed.IfRange);
+    }
+
+    [Fact]
+    public async Task A_partial_file_of_a_file_that_changed_on_the_server_is_fetched_anew()
+    {
+        await File.WriteAllBytesAsync(Target, new byte[1000]); // from an older version of the file
+        await new ResumeState("\"an-older-version\"", null).WriteAsync(new System.IO.Abstractions.FileSystem(), Target, CancellationToken.None);
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        await fetchers.FetchAsync(_server.Url("clip.mp4"), Target);
+
+        Assert.Equal(_clip, await File.ReadAllBytesAsync(Target));
+        Assert.Contains(_server.Requests, request => request is { Range: "bytes=1000-", IfRange: "\"an-older-version\"" });
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254, a cloud metadata address")]
+    [InlineData("http://10.0.0.1/clip.mp4", "10.0.0.1, a private address")]
+    [InlineData("http://[::ffff:192.168.1.1]/clip.mp4", "::ffff:192.168.1.1, a private address (192.168.1.1 inside ::ffff:192.168.1.1)")]
+    public async Task A_redirect_to_a_forbidden_address_is_refused_before_connecting(string location, string what)
+    {
+        _server.Redirect("/go", location);
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        var refused = await Assert.ThrowsAsync<FetchFailed>(() => fetchers.FetchAsync(_server.Url("go"), Target));
+
+        Assert.Equal($"redirected to {location}, which resolves to {what}; add it to url_allow_list to allow it", refused.Message);
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
+    public async Task A_redirect_to_a_file_url_is_refused()
+    {
+        _server.Redirect("/go", "file:///etc/passwd");
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        var refused = await Assert.ThrowsAsync<FetchFailed>(() => fetchers.FetchAsync(_server.Url("go"), Target));
+        Assert.Equal("redirected to file:///etc/passwd: only http and https links are fetched", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://127.0.0.1/clip.mp4")]
+    public async Task A_link_that_is_not_http_or_https_is_refused(string link)
+    {
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        var refused = await Assert.ThrowsAsync<FetchFailed>(() => fetchers.FetchAsync(new Uri(link), Target));
+        Assert.Equal($"{link}: only http and https links are fetched", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("http://10.1.2.3/clip.mp4", "10.1.2.3, a private address")]
+    [InlineData("http://192.168.0.10:8080/clip.mp4", "192.168.0.10, a private address")]
+    [InlineData("http://0xa9fea9fe/latest/", "169.254.169.254, a cloud metadata address")]
+    public async Task A_private_address_not_in_the_allow_list_is_refused(string link, string what)
+    {
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        var refused = await Assert.ThrowsAsync<FetchFailed>(() => fetchers.FetchAsync(new Uri(link), Target));
+        Assert.Equal($"the link resolves to {what}; add it to url_allow_list to allow it", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_name_resolving_to_loopback_is_refused_unless_loopback_is_in_the_allow_list()
+    {
+        var byName = new Uri($"http://localhost:{_server.Root.Port}/clip.mp4");
+        using (var closed = new Fetchers(new BrokerSettings()))
+        {
+            var refused = await Assert.ThrowsAsync<FetchFailed>(() => closed.FetchAsync(byName, Target));
+            Assert.Matches("^the link resolves to (127.0.0.1|::1), a loopback address; add it to url_allow_list to allow it$", refused.Message);
+            Assert.Empty(_server.Requests);
+        }
+
+        using var open = new Fetchers(new BrokerSettings { UrlAllowList = ["127.0.0.0/8", "::1"] });
+        await open.FetchAsync(byName, Target);
+        Assert.Equal(_clip, await File.ReadAllBytesAsync(Target));
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_max_download_bytes_is_refused_at_once()
+    {
+        using var fetchers = new Fetchers(LoopbackAllowed with { MaxDownloadBytes = 1000 });
+        var refused = await Assert.ThrowsAsync<FetchFailed>(() => fetchers.FetchAsync(_server.Url("clip.mp4"), Target));
+        Assert.Equal($"127.0.0.1 offers {_clip.Length} bytes, larger than max_download_bytes (1000 bytes)", refused.Message);
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
+    public async Task A_body_of_unknown_length_growing_past_max_download_bytes_is_cut_off_and_fails()
+    {
+        using var fetchers = new Fetchers(LoopbackAllowed with { MaxDownloadBytes = 1 << 20 });
+        var refused = await Assert.ThrowsAsync<FetchFailed>(() => fetchers.FetchAsync(_server.Url("endless.mp4"), Target));
+        Assert.Equal("127.0.0.1 sent more than max_download_bytes (1 MiB); cut off", refused.Message);
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
+    public async Task A_missing_file_fails_with_the_status_and_the_host()
+    {
+        using var fetchers = new Fetchers(LoopbackAllowed);
+        var refused = await Assert.ThrowsAsync<FetchFailed>(() => fetchers.FetchAsync(_server.Url("nothing.mp4"), Target));
+        Assert.Equal("HTTP 404 from 127.0.0.1", refused.Message);
+    }
+}
