@@ -88,7 +88,9 @@ public sealed class HttpDownload(LinkHttpClient http, BrokerSettings settings, I
             if (response.StatusCode == HttpStatusCode.PartialContent)
             {
                 var range = response.Content.Headers.ContentRange;
-                if (offset == 0 || range?.From != offset)
+                if (offset == 0)
+                    throw new FetchFailed($"{current.Host} answered a request for the whole file with a part of it");
+                if (range?.From != offset)
                 {
                     StartOver(path); // a range we did not ask for: nothing in it can be trusted to fit
                     continue;

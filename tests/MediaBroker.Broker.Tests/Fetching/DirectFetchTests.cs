@@ -2,6 +2,7 @@ using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Fetching;
 using MediaBroker.Broker.Fetching.Http;
 using MediaBroker.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaBroker.Broker.Tests.Fetching;
 
@@ -30,6 +31,16 @@ public sealed class DirectFetchTests : IAsyncLifetime
         Assert.Null(fetched.Title);
         Assert.Equal(new FetchProgress(Clip.Length, Clip.Length, 0), fetchers.Reports[^1]);
         Assert.False(File.Exists(ResumeState.PathFor(Target)));
+    }
+
+    [Fact]
+    public async Task A_running_broker_fetches_with_its_settings_and_its_own_fetcher()
+    {
+        await using var broker = await RunningBroker.StartAsync(Path.Combine(Path.GetDirectoryName(Target)!, "data"),
+            settings => settings with { UrlAllowList = ["127.0.0.1"] });
+        var fetcher = broker.Services.GetRequiredService<IInputFetcher>();
+        await fetcher.FetchAsync(Server.Url("clip.mp4"), Target, new Progress<FetchProgress>(), CancellationToken.None);
+        Assert.Equal(Clip, await File.ReadAllBytesAsync(Target));
     }
 
     [Fact]
