@@ -54,6 +54,11 @@ public sealed class LinkServer : IAsyncDisposable
             await EndlessAsync(context);
             return;
         }
+        if (path == "/stalled.mp4")
+        {
+            await StalledAsync(context);
+            return;
+        }
         var file = Path.Combine(_folder, path.TrimStart('/'));
         if (path.Contains("..", StringComparison.Ordinal) || !File.Exists(file))
         {
@@ -76,6 +81,17 @@ public sealed class LinkServer : IAsyncDisposable
             for (var sent = 0; sent < 64 << 20 && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
                 await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
         }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>A video/mp4 of 1000 bytes that sends 10 and then nothing, until the client gives up.</summary>
+    private static async Task StalledAsync(HttpContext context)
+    {
+        context.Response.ContentType = "video/mp4";
+        context.Response.ContentLength = 1000;
+        await context.Response.Body.WriteAsync(new byte[10]);
+        await context.Response.Body.FlushAsync();
+        try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
         catch (OperationCanceledException) { }
     }
 

@@ -176,6 +176,20 @@ public sealed class DirectFetchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fetch_still_going_after_download_timeout_minutes_is_stopped_and_fails()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var fetchers = new Fetchers(LoopbackAllowed with { DownloadTimeoutMinutes = 5 }, time);
+        var fetching = fetchers.FetchAsync(Server.Url("stalled.mp4"), Target);
+        await Eventually.TrueAsync(() => File.Exists(Target) && new FileInfo(Target).Length == 10, "the first bytes on disk");
+
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        var failed = await Assert.ThrowsAsync<FetchFailed>(() => fetching.WaitAsync(Eventually.DefaultLimit));
+        Assert.Equal("not fetched within 5 minutes (download_timeout_minutes)", failed.Message);
+    }
+
+    [Fact]
     public async Task A_missing_file_fails_with_the_status_and_the_host()
     {
         using var fetchers = new Fetchers(LoopbackAllowed);

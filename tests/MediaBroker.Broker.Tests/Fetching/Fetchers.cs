@@ -12,10 +12,10 @@ public sealed class Fetchers : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public Fetchers(BrokerSettings settings)
+    public Fetchers(BrokerSettings settings, TimeProvider? time = null)
     {
         var services = new ServiceCollection()
-            .AddSingleton(settings).AddSingleton(TimeProvider.System).AddSingleton<IFileSystem>(new FileSystem())
+            .AddSingleton(settings).AddSingleton(time ?? TimeProvider.System).AddSingleton<IFileSystem>(new FileSystem())
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<RunningPrograms>().AddSingleton<ProgramRunner>();
         _services = services.AddInputFetching().BuildServiceProvider();
