@@ -1,6 +1,7 @@
 using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Events;
+using MediaBroker.Broker.Fetching;
 using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
@@ -27,6 +28,9 @@ public static class BrokerServices
         services.AddSingleton<OneShotReceiver>();
         services.AddSingleton<TusUploadStore>().AddSingleton<TusCompletion>().AddSingleton<TusExpirySweeper>();
         services.AddSingleton<UploadLimits>().AddSingleton<ItemIngest>();
+
+        // Links: an item's input fetched from a URL (directly, or through yt-dlp), every address checked.
+        services.AddInputFetching();
 
         // Storage: the item folders, index.json, the disk.
         services.AddSingleton<ItemStore>().AddSingleton<IndexWriter>().AddSingleton<DiskSpace>().AddSingleton<DataFolderLoss>();
