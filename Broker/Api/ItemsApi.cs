@@ -1,5 +1,6 @@
 using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Conversion;
+using MediaBroker.Broker.Fetching;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
@@ -64,12 +65,13 @@ public static class ItemsApi
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapPost("/{itemId:guid}/retry", RetryAsync)
             .WithSummary("Retry a failed item")
-            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared. Any other state is 409.")
+            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared; an item made from a link that was never "
+                + "fetched is fetched again (phase downloading). Any other state is 409.")
             .PathParameter("itemId", "The item's id.")
             .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapDelete("/{itemId:guid}", DeleteAsync)
             .WithSummary("Delete an item")
-            .WithDescription("Stops its conversion if one runs, and removes the item with its input, output and thumbnails.")
+            .WithDescription("Stops its conversion or the fetch of its link if one runs, and removes the item with its input, output and thumbnails.")
             .PathParameter("itemId", "The item's id.")
             .Problems(StatusCodes.Status404NotFound);
         return app;
@@ -91,8 +93,9 @@ public static class ItemsApi
     private static async Task<Results<Ok<Item>, ProblemHttpResult>> RetryAsync(Guid itemId, Caller caller, ItemStore store, CancellationToken cancellationToken)
     {
         if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
+        // An item whose link was never fetched goes back to await its input: the fetch is tried again.
         var retried = await store.UpdateAsync(itemId, item => item.Status == ItemStatus.FinishedWithErrors
-            ? item with { Status = ItemStatus.ToDo, Errors = [], Progress = null }
+            ? item with { Status = ItemStatus.ToDo, Errors = [], Progress = null, Phase = item.InputNeverFetched() ? ItemPhases.Downloading : null }
             : null, cancellationToken);
         if (retried is not null) return TypedResults.Ok(retried);
         return store.Get(itemId) is { } current
@@ -101,10 +104,11 @@ public static class ItemsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid itemId, Caller caller, ItemStore store, ConversionJobs jobs, ThumbnailCache thumbnails, CancellationToken cancellationToken)
+        Guid itemId, Caller caller, ItemStore store, ConversionJobs jobs, LinkFetches fetches, ThumbnailCache thumbnails, CancellationToken cancellationToken)
     {
         if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
         await jobs.StopForDeletionAsync(itemId, cancellationToken);
+        await fetches.StopForDeletionAsync(itemId, cancellationToken);
         if (!await store.DeleteAsync(itemId, cancellationToken)) return ProblemResponses.NotFound(itemId);
         thumbnails.Forget(itemId);
         return TypedResults.NoContent();

@@ -1,6 +1,7 @@
 using MediaBroker.Broker.Api;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Events;
+using MediaBroker.Broker.Fetching;
 using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
@@ -25,6 +26,9 @@ public static class BrokerServices
         services.AddSingleton<OneShotReceiver>();
         services.AddSingleton<TusUploadStore>().AddSingleton<TusCompletion>().AddSingleton<TusExpirySweeper>();
         services.AddSingleton<UploadLimits>().AddSingleton<ItemIngest>();
+
+        // Links: items whose input the broker fetches itself, then ingests as an upload (the fetcher is registered by AddFetching).
+        services.AddSingleton<LinkItems>().AddSingleton<LinkFetch>().AddSingleton<LinkFetches>();
 
         // Storage: the item folders, index.json, the disk.
         services.AddSingleton<ItemStore>().AddSingleton<IndexWriter>().AddSingleton<DiskSpace>().AddSingleton<DataFolderLoss>();

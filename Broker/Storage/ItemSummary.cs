@@ -12,15 +12,23 @@ namespace MediaBroker.Broker.Storage;
 /// <param name="ConversionType">The conversion type as its number in <see cref="NameTable"/>.</param>
 /// <param name="Sha512Prefix">The first 128 bits of the content's sha512: enough to find a duplicate, which is then confirmed on the full record.</param>
 /// <param name="Name">The original file name, for a search by name that must not read every item.json.</param>
+/// <param name="SourceKey">For an item made from a link, its URL as a number (see <see cref="SourceKeys"/>), to find the same link again; 0 for an upload.</param>
 public readonly record struct ItemSummary(
     Guid ItemId, ItemStatus Status, long CreatedAtTicks, long QueuedAtTicks, int Client, int ConversionType,
-    UInt128 Sha512Prefix, long FileSize, long OutputSize, long Version, string Name)
+    UInt128 Sha512Prefix, long FileSize, long OutputSize, long Version, string Name, UInt128 SourceKey = default)
 {
     public (long CreatedAtTicks, Guid ItemId) ListingKey => (CreatedAtTicks, ItemId);
 
+    /// <summary>
+    /// Whether its content is known. An item made from a link has no content until its input is fetched (an empty
+    /// sha512, prefix 0); a real sha512 starting with 128 zero bits will not be met.
+    /// </summary>
+    public bool HasContent => Sha512Prefix != 0;
+
     public static ItemSummary Of(Item item, NameTable names) => new(
         item.ItemId, item.Status, item.CreatedAt.UtcTicks, item.QueuedAt.UtcTicks, names.Number(item.ClientId), names.Number(item.ConversionType),
-        ShaPrefix.Of(item.Sha512Checksum), item.FileSize, item.Output?.FileSize ?? -1, item.Version, item.OriginalFileName);
+        ShaPrefix.Of(item.Sha512Checksum), item.FileSize, item.Output?.FileSize ?? -1, item.Version, item.OriginalFileName,
+        item.Source is { } source ? SourceKeys.Of(source.Url) : 0);
 }
 
 /// <summary>The first 128 bits of a hex sha512, as a number.</summary>
@@ -46,5 +54,16 @@ public static class ShaPrefix
             value = (value << 4) | (uint)nibble;
         }
         return value;
+    }
+}
+
+/// <summary>A link's URL as a number: the first 128 bits of its sha256. A match is confirmed on the full record.</summary>
+public static class SourceKeys
+{
+    public static UInt128 Of(string url)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
 }
