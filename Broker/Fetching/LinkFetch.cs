@@ -85,7 +85,9 @@ public sealed class LinkFetch(
         var input = files.Path.Combine(folder, ItemFiles.Input);
         if (files.File.Exists(input) && !files.File.Exists(fetching)) return new FetchedInput(item.OriginalFileName, null, null, null);
 
-        var fetched = await fetcher.FetchAsync(new Uri(item.Source!.Url), fetching, new DownloadProgress(store, time, item.ItemId), cancellationToken);
+        FetchedInput fetched;
+        using (var progress = new DownloadProgress(store, time, item.ItemId))
+            fetched = await fetcher.FetchAsync(new Uri(item.Source!.Url), fetching, progress, cancellationToken);
         files.File.Move(fetching, input, overwrite: true);
         files.FlushFolder(folder);
         return fetched;
