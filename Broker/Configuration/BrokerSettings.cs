@@ -49,6 +49,18 @@ public sealed record BrokerSettings
     /// <summary>Bytes those unfinished uploads may claim together (default 128 GiB); one more is refused (413).</summary>
     public long MaxUnfinishedUploadBytesPerClient { get; init; } = 128L << 30;
 
+    /// <summary>
+    /// Addresses and networks ("127.0.0.1", "10.0.0.0/8", "::1") a link may reach although they are private, loopback,
+    /// link-local or otherwise kept out of reach of fetched links. Empty: links reach public addresses only.
+    /// </summary>
+    public IReadOnlyList<string> UrlAllowList { get; init; } = [];
+    /// <summary>yt-dlp, which fetches page links (video sites); from the PATH unless a full path is given.</summary>
+    public string YtDlpPath { get; init; } = "yt-dlp";
+    /// <summary>A fetched link larger than this is refused, or cut off and failed when it grows past it (default 64 GiB).</summary>
+    public long MaxDownloadBytes { get; init; } = 64L << 30;
+    /// <summary>A fetch (with all its retries) that takes longer than this is stopped and fails.</summary>
+    public int DownloadTimeoutMinutes { get; init; } = 240;
+
     public ConversionProfile? Profile(string? conversionType) =>
         conversionType is not null && ConversionTypes.TryGetValue(conversionType, out var profile) ? profile : null;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using MediaBroker.Broker.Fetching.Safety;
 using MediaBroker.Broker.Pictures;
 using MediaBroker.Shared.Items;
 
@@ -52,6 +53,14 @@ public static partial class BrokerSettingsValidator
             Fail("max_unfinished_uploads_per_client", "must be at least 1");
         if (settings.MaxUnfinishedUploadBytesPerClient < 1)
             Fail("max_unfinished_upload_bytes_per_client", "must be a positive number of bytes");
+        foreach (var entry in settings.UrlAllowList.Where(entry => !UrlAllowList.TryParse(entry, out _)))
+            Fail("url_allow_list", $"'{entry}' is not an IP address or network (such as 127.0.0.1, 10.0.0.0/8 or ::1; a network's address has no bits past its prefix)");
+        if (string.IsNullOrWhiteSpace(settings.YtDlpPath))
+            Fail("yt_dlp_path", "must name the yt-dlp program");
+        if (settings.MaxDownloadBytes <= 0)
+            Fail("max_download_bytes", $"must be a positive number of bytes (got {Number(settings.MaxDownloadBytes)})");
+        if (settings.DownloadTimeoutMinutes is < 1 or > 10080)
+            Fail("download_timeout_minutes", $"must be between 1 and 10080 (a week; got {Number(settings.DownloadTimeoutMinutes)})");
 
         ValidateMediaTypes(settings, Fail);
         foreach (var (name, profile) in settings.ConversionTypes)

@@ -45,6 +45,12 @@ public sealed class BrokerSettingsTests : IDisposable
         "conversion_types.x.output_extension: must be a short extension")]
     [InlineData("""{ "conversion_types": { "x": { "media_types": ["video"], "output_extension": "mkv", "arguments": ["-protocol_whitelist", "http", "-i", "{input}", "{output}"] } } }""",
         "conversion_types.x.arguments: '-protocol_whitelist' is set by the broker itself")]
+    [InlineData("""{ "url_allow_list": ["10.0.0.1/8"] }""", "url_allow_list: '10.0.0.1/8' is not an IP address or network")]
+    [InlineData("""{ "url_allow_list": ["127.1"] }""", "url_allow_list: '127.1' is not an IP address or network")]
+    [InlineData("""{ "url_allow_list": ["localhost"] }""", "url_allow_list: 'localhost' is not an IP address or network")]
+    [InlineData("""{ "yt_dlp_path": " " }""", "yt_dlp_path: must name the yt-dlp program")]
+    [InlineData("""{ "max_download_bytes": 0 }""", "max_download_bytes: must be a positive number of bytes (got 0)")]
+    [InlineData("""{ "download_timeout_minutes": 0 }""", "download_timeout_minutes: must be between 1 and 10080")]
     public void A_bad_value_stops_the_broker_with_one_line_naming_the_key(string json, string expected)
     {
         var error = LoadFails(json);
@@ -100,6 +106,16 @@ public sealed class BrokerSettingsTests : IDisposable
         var overridden = BrokerSettingsLoader.Load(path, new BrokerOverrides(DataPath: "elsewhere", Port: 7000));
         Assert.Equal(7000, overridden.ListenOnPort);
         Assert.Equal(Path.GetFullPath("elsewhere"), overridden.DataPath);
+    }
+
+    [Fact]
+    public void The_url_allow_list_takes_addresses_and_networks_of_both_families()
+    {
+        var path = _folder.WriteFile("links.json", """{ "url_allow_list": ["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "::ffff:192.168.1.2"] }"""u8.ToArray());
+        var settings = BrokerSettingsLoader.Load(path, new BrokerOverrides());
+        Assert.Equal(5, settings.UrlAllowList.Count);
+        Assert.Equal("yt-dlp", settings.YtDlpPath);
+        Assert.Equal(64L << 30, settings.MaxDownloadBytes);
     }
 
     [Fact]
