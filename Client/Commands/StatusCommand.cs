@@ -94,7 +94,7 @@ public static class StatusCommand
         }
         var table = new Table().AddColumns("file", "status", "broker", "item", "time on the broker", "detail");
         foreach (var state in states)
-            table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
+            table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.Source?.Url ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
                 Markup.Escape(state.Broker ?? ""), state.Item?.ItemId.ToString() ?? state.File?.ItemId?.ToString() ?? "",
                 Markup.Escape(TimeOnBroker(state.Item?.Timings)), Markup.Escape(Detail(state)));
         Terminal.Out.Write(table);
@@ -103,11 +103,22 @@ public static class StatusCommand
     private static string Describe(FileState state)
     {
         if (state.Item is { } item && state.File?.Status is not (FileStatus.Done or FileStatus.Skipped))
-            return item.Status == ItemStatus.InProgress && item.Progress is { } progress
-                ? $"converting {progress.ToString("P0", CultureInfo.InvariantCulture)}"
+            return item.Status == ItemStatus.InProgress && item.Progress is { } progress ? $"converting {progress.ToString("P0", CultureInfo.InvariantCulture)}"
+                : item.IsAwaitingInput() ? Downloading(item.Download)
                 : item.Status.WireName();
         return state.File?.Status.ToString().ToLowerInvariant() ?? "unknown";
     }
+
+    /// <summary>A link the broker fetches: "downloading 40% (4.1 MB of 10 MB)", or the bytes so far while the size is unknown.</summary>
+    private static string Downloading(ItemDownload? download) => download switch
+    {
+        null => "waiting to download",
+        { TotalBytes: > 0 and var total } => $"downloading {((double)download.Bytes / total).ToString("P0", CultureInfo.InvariantCulture)} "
+            + $"({Megabytes(download.Bytes)} of {Megabytes(total)})",
+        _ => $"downloading ({Megabytes(download.Bytes)})",
+    };
+
+    private static string Megabytes(long bytes) => $"{(bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} MB";
 
     /// <summary>Where the broker's time went, phase by phase: "received 1.2 s, probed 0.1 s, waited 3 s, converted 12 s, verified 0.4 s".</summary>
     public static string TimeOnBroker(ItemTimings? timings)
@@ -134,5 +145,5 @@ public static class StatusCommand
     private static string Detail(FileState state) =>
         state.File?.Status == FileStatus.Done ? state.File.OutputPath ?? ""
         : state.Item?.Errors.FirstOrDefault() ?? state.File?.Errors.FirstOrDefault()
-        ?? (state.Item?.EtaSeconds is { } eta ? $"about {eta.ToString("0", CultureInfo.InvariantCulture)} s left" : "");
+        ?? ((state.Item?.Download?.EtaSeconds ?? state.Item?.EtaSeconds) is { } eta ? $"about {eta.ToString("0", CultureInfo.InvariantCulture)} s left" : "");
 }
