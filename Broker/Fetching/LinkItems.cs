@@ -1,4 +1,6 @@
 using System.IO.Abstractions;
+using System.Net;
+using MediaBroker.Broker.Fetching.Safety;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Broker.Library;
@@ -19,6 +21,9 @@ namespace MediaBroker.Broker.Fetching;
 public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSystem files, BrokerSettings settings)
 {
     public const int MaxUrlLength = 4096;
+
+    // The fetcher's own rules: a link to a literal address it would refuse is refused now, not after a doomed fetch.
+    private readonly AddressRules _addresses = new(new UrlAllowList(settings.UrlAllowList));
 
     /// <returns>The item, and whether it was created (false: the client had an item from this link and conversion type).</returns>
     /// <exception cref="Rejection">The request is refused (400) and nothing is stored.</exception>
@@ -54,18 +59,18 @@ public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSys
         return (item, created);
     }
 
-    /// <summary>An absolute http or https URL, or a 400 that says what is wrong with it.</summary>
-    public static Uri Check(string? text)
+    /// <summary>An absolute http or https URL not to a literal address the fetcher refuses, or a 400 that says what is wrong with it.</summary>
+    public Uri Check(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) throw Rejection.Invalid("url is required: the http or https link to fetch");
         if (text.Length > MaxUrlLength) throw Rejection.Invalid($"url is longer than {MaxUrlLength} characters");
         if (text.Any(char.IsControl)) throw Rejection.Invalid("url must not contain control characters");
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) || url.IsFile || url.IsUnc)
             throw Rejection.Invalid($"url must be an absolute http or https link, like https://example.org/clip.mp4");
-        if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
-            throw Rejection.Invalid($"url must be http or https, not {url.Scheme}");
-        if (url.Host.Length == 0) throw Rejection.Invalid("url has no host");
+        if (LinkSchemes.Refusal(url) is { } scheme) throw Rejection.Invalid($"url {scheme}");
         if (url.UserInfo.Length > 0) throw Rejection.Invalid("url must not carry a user name or password");
+        if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.DnsSafeHost, out var address) && _addresses.Refusal(address) is { } refused)
+            throw Rejection.Invalid($"url {LinkSchemes.Shown(url)} points at {refused}, which this broker does not fetch from (url_allow_list lets it)");
         return url;
     }
 

@@ -144,7 +144,8 @@ public sealed class LinkItemsTests : IAsyncLifetime
 
     [Theory]
     [InlineData("{}", "url is required")]
-    [InlineData("""{"url": "ftp://127.0.0.1/clip.mkv"}""", "http or https")]
+    [InlineData("""{"url": "ftp://127.0.0.1/clip.mkv"}""", "only http and https")]
+    [InlineData("""{"url": "http://[::1]:9/clip.mkv"}""", "a loopback address")]
     [InlineData("""{"url": "clip.mkv"}""", "absolute")]
     [InlineData("""{"url": "http://127.0.0.1/a.mkv", "conversion_type": "gif"}""", "offered: ")]
     [InlineData("""{"url": "http://127.0.0.1/a.mkv", "directory": "../../etc"}""", "'..'")]
