@@ -34,14 +34,16 @@ public sealed class DashboardHarness : IAsyncDisposable
     public string DataPath => Folder.Combine("data");
 
     /// <param name="beforeStart">Runs on the data folder before the broker starts (to add tokens, say).</param>
-    public static async Task<DashboardHarness> StartAsync(ChromiumSession chromium, Func<string, Task>? beforeStart = null,
+    /// <param name="brokerJson">broker.json for the broker, when a test needs settings of its own.</param>
+    public static async Task<DashboardHarness> StartAsync(ChromiumSession chromium, Func<string, Task>? beforeStart = null, string? brokerJson = null,
         [CallerMemberName] string testName = "")
     {
         var folder = new TempFolder("dashboard");
         var data = folder.Combine("data");
         Directory.CreateDirectory(data);
         if (beforeStart is not null) await beforeStart(data);
-        var broker = await BrokerProcess.StartAsync(data);
+        var config = brokerJson is null ? null : folder.WriteFile("broker.json", System.Text.Encoding.UTF8.GetBytes(brokerJson));
+        var broker = await BrokerProcess.StartAsync(data, configPath: config);
         var page = await chromium.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         var harness = new DashboardHarness(folder, broker, page, testName);
