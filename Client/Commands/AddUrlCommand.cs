@@ -33,7 +33,8 @@ public static class AddUrlCommand
         if (serverId is not null && context.Brokers.Get(serverId) is null)
             return Cli.Fail($"--server '{serverId}' is not in list_of_servers ({string.Join(", ", context.Brokers.All.Select(broker => broker.Id))})", ExitCodes.BadUsage);
         await context.Brokers.RefreshAsync(cancellationToken);
-        var broker = serverId is not null ? context.Brokers.Get(serverId) : context.Brokers.Choose(MediaTypes.Video, conversionType);
+        var broker = serverId is not null ? context.Brokers.Get(serverId) : context.Brokers.Choose(MediaTypes.Video, conversionType)
+            ?? context.Brokers.Choose(MediaTypes.Video, null); // none offers that type: one that is up says so, naming what it offers
         if (broker is null || !broker.IsUp)
             return Cli.Fail(serverId is not null ? $"broker {serverId} is not answering ({broker?.LastProblem})" : "no broker that converts video is answering (see media-client servers)");
 

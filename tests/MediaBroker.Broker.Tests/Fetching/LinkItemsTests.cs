@@ -111,6 +111,26 @@ public sealed class LinkItemsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Content_already_converted_for_the_client_is_not_converted_again_the_item_shares_that_output()
+    {
+        var first = await ServeVideoAsync("twice.mkv");
+        var mirror = _server.Serve("mirror.mkv", _folder.Combine("twice.mkv"));
+        var original = await _broker.Api.WaitUntilFinishedAsync((await ItemOfAsync(await PostLinkAsync(new { url = first.AbsoluteUri, conversion_type = "mkv_x264" }))).ItemId);
+
+        var copy = await ItemOfAsync(await PostLinkAsync(new { url = mirror.AbsoluteUri, conversion_type = "mkv_x264" }));
+        Assert.NotEqual(original.ItemId, copy.ItemId); // another link: another item, until its content is known
+
+        var shared = await _broker.Api.WaitUntilFinishedAsync(copy.ItemId);
+        Assert.Equal(ItemStatus.FinishedSuccessful, shared.Status);
+        Assert.Equal(original.ItemId, shared.SameContentAs);
+        Assert.Null(shared.StartedAt); // never converted
+        Assert.Equal(original.Output!.Sha512Checksum, shared.Output!.Sha512Checksum);
+        Assert.Equal("mirror.mkv", shared.Output.FileName);
+        var bytes = await _broker.Http.GetByteArrayAsync($"api/items/{copy.ItemId}/output");
+        Assert.Equal(original.Output.Sha512Checksum, MediaBroker.Shared.Hashing.Sha512Hex.Of(bytes));
+    }
+
+    [Fact]
     public async Task A_link_that_cannot_be_fetched_fails_with_the_reason_and_a_retry_fetches_it_again()
     {
         var link = new Uri(_server.Url, "files/later.mkv"); // not served yet: 404
