@@ -27,7 +27,9 @@ public static class BrokerServices
         services.AddSingleton<TusUploadStore>().AddSingleton<TusCompletion>().AddSingleton<TusExpirySweeper>();
         services.AddSingleton<UploadLimits>().AddSingleton<ItemIngest>();
 
-        // Links: items whose input the broker fetches itself, then ingests as an upload (the fetcher is registered by AddFetching).
+        // Links: items whose input the broker fetches itself from a URL (directly, or through yt-dlp, every address
+        // checked), then ingests as an upload.
+        services.AddInputFetching();
         services.AddSingleton<LinkItems>().AddSingleton<LinkFetch>().AddSingleton<LinkFetches>();
 
         // Storage: the item folders, index.json, the disk.

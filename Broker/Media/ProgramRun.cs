@@ -15,6 +15,8 @@ public sealed record ProgramRun(string FileName, IReadOnlyList<string> Arguments
     public TimeSpan StopGracePeriod { get; init; } = DefaultStopGracePeriod;
     /// <summary>The item this run works for; listed in threads.json.</summary>
     public Guid? ItemId { get; init; }
+    /// <summary>Environment variables to set (a null value removes one) on top of the broker's own.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
     /// <summary>Upper bound on collected stdout, so a hostile file cannot make ffprobe print the broker out of memory.</summary>
     public int MaxCollectedOutputChars { get; init; } = 16 << 20;
 }

@@ -27,6 +27,7 @@ public sealed class ProgramRunner(RunningPrograms registry, TimeProvider time)
             // Escaped by CliWrap and split back by the runtime: every element arrives as exactly one argv entry.
             .WithArguments(run.Arguments)
             .WithValidation(CommandResultValidation.None)
+            .WithEnvironmentVariables(run.Environment)
             .WithStandardOutputPipe(run.OnOutputLine is { } onLine
                 ? OutputPipes.Lines(onLine)
                 : OutputPipes.Text(output, run.MaxCollectedOutputChars))
