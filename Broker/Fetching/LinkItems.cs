@@ -18,12 +18,10 @@ namespace MediaBroker.Broker.Fetching;
 /// yet (an empty sha512, size 0), and <see cref="LinkFetches"/> fetches its input. Whether the link may be fetched at
 /// all (allowed hosts, addresses) is decided by the fetcher, at every connection and redirect.
 /// </summary>
-public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSystem files, BrokerSettings settings)
+/// <param name="addresses">The fetcher's own rules: a link to a literal address it would refuse is refused now, not after a doomed fetch.</param>
+public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSystem files, BrokerSettings settings, AddressRules addresses)
 {
     public const int MaxUrlLength = 4096;
-
-    // The fetcher's own rules: a link to a literal address it would refuse is refused now, not after a doomed fetch.
-    private readonly AddressRules _addresses = new(new UrlAllowList(settings.UrlAllowList));
 
     /// <returns>The item, and whether it was created (false: the client had an item from this link and conversion type).</returns>
     /// <exception cref="Rejection">The request is refused (400) and nothing is stored.</exception>
@@ -69,7 +67,7 @@ public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSys
             throw Rejection.Invalid($"url must be an absolute http or https link, like https://example.org/clip.mp4");
         if (LinkSchemes.Refusal(url) is { } scheme) throw Rejection.Invalid($"url {scheme}");
         if (url.UserInfo.Length > 0) throw Rejection.Invalid("url must not carry a user name or password");
-        if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.DnsSafeHost, out var address) && _addresses.Refusal(address) is { } refused)
+        if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.DnsSafeHost, out var address) && addresses.Refusal(address) is { } refused)
             throw Rejection.Invalid($"url {LinkSchemes.Shown(url)} points at {refused}, which this broker does not fetch from (url_allow_list lets it)");
         return url;
     }
