@@ -29,13 +29,13 @@ public sealed class LinkHandInTests(ChromiumSession chromium)
 
         await Assertions.Expect(harness.Page.Locator("#link-result")).ToHaveAttributeAsync("data-item-id", new System.Text.RegularExpressions.Regex("^[0-9a-f-]{36}$"));
         var itemId = Guid.Parse((await harness.Page.Locator("#link-result").GetAttributeAsync("data-item-id"))!);
-        var download = harness.Row(itemId).Locator(".download");
-        await Assertions.Expect(download).ToContainTextAsync("downloading 8.2 KB of", new() { Timeout = DashboardHarness.LongWait });
+        var fetching = harness.Row(itemId).Locator(".fetching");
+        await Assertions.Expect(fetching).ToContainTextAsync("downloading 8.2 KB of", new() { Timeout = DashboardHarness.LongWait });
         await Assertions.Expect(harness.Row(itemId).Locator("progress")).ToHaveAttributeAsync("max", "100");
 
         server.Release();
         await harness.WaitForRowStateAsync(itemId, ItemStatus.FinishedSuccessful);
-        await Assertions.Expect(download).ToHaveCountAsync(0);
+        await Assertions.Expect(fetching).ToHaveCountAsync(0);
         await harness.AssertNotReloadedAsync();
         var item = await harness.Broker.Api.GetItemAsync(itemId);
         Assert.Equal(("mkv_x264", "Trips/Harbour", link.AbsoluteUri), (item.ConversionType, item.Directory, item.Source?.Url));
@@ -53,6 +53,6 @@ public sealed class LinkHandInTests(ChromiumSession chromium)
         await harness.Page.ClickAsync("#link-form button[type=submit]");
 
         await Assertions.Expect(harness.Page.Locator("#link-result.error")).ToContainTextAsync("a loopback address");
-        Assert.Equal(0, (await harness.Broker.Api.ListAsync(new Dictionary<string, string?>())).Items.Count);
+        Assert.Empty((await harness.Broker.Api.ListAsync(new Dictionary<string, string?>())).Items);
     }
 }

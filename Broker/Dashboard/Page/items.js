@@ -133,13 +133,13 @@ function stateOf(item) {
 // A link the broker is fetching: a bar when the size is known, the bytes so far, the rate and the time left.
 function downloadOf(item) {
   const d = item.download;
-  if (!d) return [h('small', { class: 'live download' }, 'downloading: waiting for a free slot')];
+  if (!d) return [h('small', { class: 'live fetching' }, 'downloading: waiting for a free slot')];
   const percent = d.total_bytes ? Math.round((d.bytes / d.total_bytes) * 100) : null;
   const text = [`downloading ${bytes(d.bytes)}`, d.total_bytes ? ` of ${bytes(d.total_bytes)}` : '',
     d.bytes_per_second ? ` · ${bytes(d.bytes_per_second)}/s` : '',
     d.eta_seconds !== null && d.eta_seconds !== undefined ? ` · ${duration(d.eta_seconds)} left` : ''].join('');
   return [percent === null ? h('progress', { 'aria-label': 'downloading' }) : h('progress', { max: 100, value: percent, 'aria-label': `${percent}% downloaded` }),
-    h('small', { class: 'live download' }, text)];
+    h('small', { class: 'live fetching' }, text)];
 }
 
 function timesOf(item) {
