@@ -198,6 +198,9 @@ public sealed class LinkItemsTests : IAsyncLifetime
         Assert.Equal(ItemStatus.FinishedSuccessful, finished.Status);
         Assert.Equal(new FileInfo(_folder.Combine("resume.mkv")).Length, finished.FileSize);
         Assert.Contains("resume.mkv bytes=16384-", _server.Requests);
+        // The restarted broker knows the link from its index: the same link answers with this item.
+        using var again = await PostLinkAsync(new { url = link.AbsoluteUri, conversion_type = "mkv_x264" });
+        Assert.Equal((HttpStatusCode.OK, created.ItemId), (again.StatusCode, (await ItemOfAsync(again)).ItemId));
     }
 
     [Fact]
