@@ -14,7 +14,7 @@ public sealed class LinkHandInTests(ChromiumSession chromium)
     [Fact]
     public async Task A_pasted_link_is_fetched_its_row_shows_the_download_and_then_reaches_finished_successful()
     {
-        await using var server = await LinkServer.StartAsync();
+        await using var server = await PausingLinkServer.StartAsync();
         await using var harness = await DashboardHarness.StartAsync(chromium, brokerJson: AllowLoopback);
         var clip = await TestMedia.VideoAsync(harness.Folder.Combine("harbour.mkv"), seconds: 2, size: "320x240", seed: 4);
         var link = server.Serve("harbour.mkv", clip);

@@ -13,11 +13,11 @@ namespace MediaBroker.EndToEnd.Tests;
 public sealed class LinkFetchTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new("link-fetch");
-    private LinkServer _server = null!;
+    private PausingLinkServer _server = null!;
 
     private string Data => _folder.Combine("data");
 
-    public async Task InitializeAsync() => _server = await LinkServer.StartAsync();
+    public async Task InitializeAsync() => _server = await PausingLinkServer.StartAsync();
 
     public async Task DisposeAsync()
     {

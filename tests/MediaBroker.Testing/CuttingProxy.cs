@@ -31,6 +31,8 @@ public sealed class CuttingProxy : IAsyncDisposable
     public long BytesPerSecond { get; init; }
     /// <summary>True: count bytes sent to the server (an upload); false: bytes coming back (a download).</summary>
     public bool CutUploads { get; }
+    /// <summary>True: a cut is a reset, which may drop bytes still in flight; false: a close (FIN) after every byte sent before it.</summary>
+    public bool Reset { get; init; } = true;
     public int Cuts => _cutsLeft;
     public int CutsMade { get; private set; }
     public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
@@ -65,9 +67,12 @@ public sealed class CuttingProxy : IAsyncDisposable
                 await connection.CancelAsync();
                 if (cut && (up.IsCompletedSuccessfully && up.Result || down.IsCompletedSuccessfully && down.Result))
                 {
+                    if (Reset)
+                    {
+                        client.Client.LingerState = new LingerOption(true, 0); // a reset, not a polite close
+                        server.Client.LingerState = new LingerOption(true, 0);
+                    }
                     CutsMade++;
-                    client.Client.LingerState = new LingerOption(true, 0); // a reset, not a polite close
-                    server.Client.LingerState = new LingerOption(true, 0);
                 }
                 else if (cut) GiveBackCut(); // this connection ended before carrying enough to be cut
             }

@@ -1,104 +1,101 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Net.Http.Headers;
 
 namespace MediaBroker.Testing;
 
 /// <summary>
-/// A web server on loopback that serves files for a broker to fetch from a link: <c>/files/{name}</c>, with
-/// <c>Range: bytes=N-</c> answered 206, every request's Range recorded, and a gate that holds a response after
-/// <see cref="HoldAfterBytes"/> of the file until <see cref="Release"/>, so that a fetch can be caught in the middle.
+/// A web server on a loopback address for tests of fetched links: serves a folder's files (with Range, ETag and
+/// If-Range, as Kestrel's static files do), redirects where a test says, and remembers every request it saw. Put a
+/// <see cref="CuttingProxy"/> in front of it for a link that breaks mid-way.
 /// </summary>
 public sealed class LinkServer : IAsyncDisposable
 {
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<string, string> _files = new();
-    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _folder;
+    private readonly ConcurrentDictionary<string, string> _redirects = new();
 
-    private LinkServer(WebApplication app) => _app = app;
+    private LinkServer(WebApplication app, string folder) => (_app, _folder) = (app, folder);
 
-    public Uri Url { get; private set; } = null!;
+    public Uri Root { get; private set; } = null!;
+    public ConcurrentQueue<SeenRequest> Requests { get; } = new();
+    /// <summary>A GET of <paramref name="path"/> answers 302 to <paramref name="location"/>, whatever it is.</summary>
+    public void Redirect(string path, string location) => _redirects[path] = location;
 
-    /// <summary>Bytes of a file sent before a response waits for <see cref="Release"/>; null: never held.</summary>
-    public long? HoldAfterBytes { get; set; }
+    public Uri Url(string path) => new(Root, path);
 
-    /// <summary>Each request as "name range" (range "-" when none), in order.</summary>
-    public ConcurrentQueue<string> Requests { get; } = new();
-
-    /// <summary>Set once a response has reached <see cref="HoldAfterBytes"/> and waits.</summary>
-    public TaskCompletionSource Holding { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public static async Task<LinkServer> StartAsync()
+    public static async Task<LinkServer> StartAsync(string folder, string address = "127.0.0.1")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://{address}:0");
         var app = builder.Build();
-        var server = new LinkServer(app);
-        app.MapGet("/files/{name}", server.ServeAsync);
+        var server = new LinkServer(app, folder);
+        app.Run(server.ServeAsync);
         await app.StartAsync();
-        server.Url = new Uri(app.Urls.First() + "/");
+        server.Root = new Uri(app.Urls.First().TrimEnd('/') + "/");
         return server;
     }
 
-    /// <summary>Serves <paramref name="path"/> as /files/<paramref name="name"/>; returns its link.</summary>
-    public Uri Serve(string name, string path)
+    private async Task ServeAsync(HttpContext context)
     {
-        _files[name] = path;
-        return new Uri(Url, $"files/{name}");
-    }
-
-    /// <summary>Lets held responses go on, and responses after them pass without holding.</summary>
-    public void Release()
-    {
-        HoldAfterBytes = null;
-        _released.TrySetResult();
-    }
-
-    private async Task ServeAsync(HttpContext context, string name)
-    {
-        var range = context.Request.Headers.Range.ToString();
-        Requests.Enqueue($"{name} {(range.Length == 0 ? "-" : range)}");
-        if (!_files.TryGetValue(name, out var path))
+        var path = context.Request.Path.Value ?? "/";
+        Requests.Enqueue(new SeenRequest(path, context.Request.Headers.Range.ToString(), context.Request.Headers.IfRange.ToString()));
+        if (_redirects.TryGetValue(path, out var location))
+        {
+            context.Response.Redirect(location);
+            return;
+        }
+        if (path == "/endless.mp4")
+        {
+            await EndlessAsync(context);
+            return;
+        }
+        if (path == "/stalled.mp4")
+        {
+            await StalledAsync(context);
+            return;
+        }
+        var file = Path.Combine(_folder, path.TrimStart('/'));
+        if (path.Contains("..", StringComparison.Ordinal) || !File.Exists(file))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
-        var bytes = await File.ReadAllBytesAsync(path);
-        long start = 0;
-        if (range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-')
-            && long.TryParse(range.AsSpan(6, range.Length - 7), NumberStyles.None, CultureInfo.InvariantCulture, out var from) && from < bytes.Length)
-        {
-            start = from;
-            context.Response.StatusCode = StatusCodes.Status206PartialContent;
-            context.Response.Headers.ContentRange = $"bytes {from}-{bytes.Length - 1}/{bytes.Length}";
-        }
-        context.Response.Headers.AcceptRanges = "bytes";
-        context.Response.ContentType = "application/octet-stream";
-        context.Response.ContentLength = bytes.Length - start;
-        var position = start;
-        while (position < bytes.Length)
-        {
-            if (HoldAfterBytes is { } hold && position >= hold)
-            {
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                Holding.TrySetResult();
-                await _released.Task.WaitAsync(context.RequestAborted);
-            }
-            var end = HoldAfterBytes is { } limit && position < limit ? Math.Min(limit, bytes.Length) : bytes.Length;
-            var chunk = (int)Math.Min(16 * 1024, end - position);
-            await context.Response.Body.WriteAsync(bytes.AsMemory((int)position, chunk), context.RequestAborted);
-            position += chunk;
-        }
+        var type = ContentTypes.TryGetContentType(file, out var known) ? known : "application/octet-stream";
+        var info = new FileInfo(file);
+        var tag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
+        await Results.File(file, type, lastModified: info.LastWriteTimeUtc, entityTag: tag, enableRangeProcessing: true).ExecuteAsync(context);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>A video/mp4 body of unknown length that goes on (up to 64 MiB, so a test cannot hang on it).</summary>
+    private static async Task EndlessAsync(HttpContext context)
     {
-        _released.TrySetResult();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        context.Response.ContentType = "video/mp4";
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            for (var sent = 0; sent < 64 << 20 && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+        }
+        catch (OperationCanceledException) { }
     }
+
+    /// <summary>A video/mp4 of 1000 bytes that sends 10 and then nothing, until the client gives up.</summary>
+    private static async Task StalledAsync(HttpContext context)
+    {
+        context.Response.ContentType = "video/mp4";
+        context.Response.ContentLength = 1000;
+        await context.Response.Body.WriteAsync(new byte[10]);
+        await context.Response.Body.FlushAsync();
+        try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+        catch (OperationCanceledException) { }
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    public sealed record SeenRequest(string Path, string Range, string IfRange);
 }

@@ -36,8 +36,10 @@ public sealed class HttpDownload(LinkHttpClient http, BrokerSettings settings, I
             {
                 return await AttemptAsync(url, path, progress, cancellationToken);
             }
-            catch (Exception error) when (IsTransient(error) && !cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (IsTransient(error))
             {
+                // A stop that meets a broken connection is a stop: the caller keeps the partial file for later.
+                cancellationToken.ThrowIfCancellationRequested();
                 failures = Length(path) > before ? 1 : failures + 1;
                 if (failures > MaxRetries)
                     throw new FetchFailed($"could not fetch from {url.Host} ({failures} tries): {Describe(error)}", error);
@@ -86,7 +88,9 @@ public sealed class HttpDownload(LinkHttpClient http, BrokerSettings settings, I
             if (response.StatusCode == HttpStatusCode.PartialContent)
             {
                 var range = response.Content.Headers.ContentRange;
-                if (offset == 0 || range?.From != offset)
+                if (offset == 0)
+                    throw new FetchFailed($"{current.Host} answered a request for the whole file with a part of it");
+                if (range?.From != offset)
                 {
                     StartOver(path); // a range we did not ask for: nothing in it can be trusted to fit
                     continue;

@@ -17,14 +17,14 @@ namespace MediaBroker.Broker.Tests.Fetching;
 public sealed class LinkItemsTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new("links");
-    private LinkServer _server = null!;
+    private PausingLinkServer _server = null!;
     private RunningBroker _broker = null!;
 
     private string Data => _folder.Combine("data");
 
     public async Task InitializeAsync()
     {
-        _server = await LinkServer.StartAsync();
+        _server = await PausingLinkServer.StartAsync();
         _broker = await StartBrokerAsync();
     }
 

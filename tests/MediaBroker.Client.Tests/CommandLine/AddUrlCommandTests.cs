@@ -7,12 +7,12 @@ namespace MediaBroker.Client.Tests.CommandLine;
 public sealed class AddUrlCommandTests : IAsyncLifetime
 {
     private readonly ClientHarness _client = new("add-url");
-    private LinkServer _server = null!;
+    private PausingLinkServer _server = null!;
     private RunningBroker _broker = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await LinkServer.StartAsync();
+        _server = await PausingLinkServer.StartAsync();
         _broker = await RunningBroker.StartAsync(_client.Folder.Combine("broker"), settings => settings with { UrlAllowList = ["127.0.0.1"] });
         _client.Configure([("attic", _broker.Url)], besideSource: true);
     }
