@@ -2,6 +2,7 @@ using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Library;
 using MediaBroker.Broker.Retention;
+using MediaBroker.Broker.Fetching;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Broker.Thumbnails;
 using MediaBroker.Broker.Uploads.OneShot;
@@ -66,8 +67,9 @@ public static class ItemsApi
             .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapPost("/{itemId:guid}/retry", RetryAsync)
             .WithSummary("Retry a failed item")
-            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared. Any other state is 409, and so is a failed "
-                + "item whose input was removed after keep_failed_days (send the file again).")
+            .WithDescription("Puts an item in finished_with_errors back in to_do, its errors cleared; an item made from a link that was never "
+                + "fetched is fetched again (phase downloading). Any other state is 409, and so is a failed item whose input was removed after "
+                + "keep_failed_days (send the file again).")
             .PathParameter("itemId", "The item's id.")
             .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapPost("/{itemId:guid}/fetched", MarkFetchedAsync)
@@ -79,7 +81,7 @@ public static class ItemsApi
             .Problems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         items.MapDelete("/{itemId:guid}", DeleteAsync)
             .WithSummary("Delete an item")
-            .WithDescription("Stops its conversion if one runs, and removes the item with its input, output and thumbnails. "
+            .WithDescription("Stops its conversion or the fetch of its link if one runs, and removes the item with its input, output and thumbnails. "
                 + "Its file in the library (library_path) stays, for Plex or Jellyfin, unless library=true.")
             .PathParameter("itemId", "The item's id.")
             .Query("library", "true: remove the item's file from the library too, when it is still the item's output (the same file or the same bytes).",
@@ -104,8 +106,9 @@ public static class ItemsApi
     private static async Task<Results<Ok<Item>, ProblemHttpResult>> RetryAsync(Guid itemId, Caller caller, ItemStore store, CancellationToken cancellationToken)
     {
         if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
+        // An item whose link was never fetched goes back to await its input: the fetch is tried again.
         var retried = await store.UpdateAsync(itemId, item => item.Status == ItemStatus.FinishedWithErrors && item.FilesRemovedAt is null
-            ? item with { Status = ItemStatus.ToDo, Errors = [], Progress = null }
+            ? item with { Status = ItemStatus.ToDo, Errors = [], Progress = null, Phase = item.InputNeverFetched() ? ItemPhases.Downloading : null }
             : null, cancellationToken);
         if (retried is not null) return TypedResults.Ok(retried);
         return store.Get(itemId) switch
@@ -144,7 +147,7 @@ public static class ItemsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid itemId, HttpRequest request, Caller caller, ItemStore store,
-        ConversionJobs jobs, ThumbnailCache thumbnails, LibraryPlacer library, CancellationToken cancellationToken)
+        ConversionJobs jobs, LinkFetches fetches, ThumbnailCache thumbnails, LibraryPlacer library, CancellationToken cancellationToken)
     {
         if (store.Visible(itemId, caller) is null) return ProblemResponses.NotFound(itemId);
         var fromLibrary = request.Query["library"].ToString() switch
@@ -155,6 +158,7 @@ public static class ItemsApi
         };
         if (fromLibrary is null) return ProblemResponses.BadRequest("library must be true (remove the library's file too) or false (the default: leave it)");
         await jobs.StopForDeletionAsync(itemId, cancellationToken);
+        await fetches.StopForDeletionAsync(itemId, cancellationToken);
         if (fromLibrary.Value) await library.RemoveAsync(itemId, cancellationToken);
         if (!await store.DeleteAsync(itemId, cancellationToken)) return ProblemResponses.NotFound(itemId);
         thumbnails.Forget(itemId);

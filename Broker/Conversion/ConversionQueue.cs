@@ -14,16 +14,16 @@ public sealed class ConversionQueue
 
     public ChannelReader<Guid> Reader => _channel.Reader;
 
-    /// <summary>Queues an item that has just entered to_do.</summary>
+    /// <summary>Queues an item that has just become convertible: entered to_do with its input there, or got its input (a fetched link).</summary>
     public void OnItemChanged(Item? before, Item? after)
     {
-        if (after is { Status: ItemStatus.ToDo } && before?.Status != ItemStatus.ToDo)
+        if (after is { Status: ItemStatus.ToDo, Phase: null } && before is not { Status: ItemStatus.ToDo, Phase: null })
             _channel.Writer.TryWrite(after.ItemId);
     }
 
     /// <summary>
     /// Puts items in line: those found in to_do at start, or one whose claim failed for a reason of the broker's, not
-    /// the item's. Ids queued twice are harmless: a worker only takes an item that is still in to_do.
+    /// the item's. Ids queued twice are harmless: a worker only takes an item that is still in to_do with its input there.
     /// </summary>
     public void Add(IEnumerable<Guid> itemIds)
     {

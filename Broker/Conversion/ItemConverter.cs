@@ -24,7 +24,8 @@ public sealed class ItemConverter(
     public async Task ConvertAsync(Guid itemId, CancellationToken stopping)
     {
         if (stopping.IsCancellationRequested) return;
-        var item = await store.UpdateAsync(itemId, current => current.Status == ItemStatus.ToDo
+        // An item whose input is still being fetched is the fetcher's (see Fetching/LinkFetches), not a converter's.
+        var item = await store.UpdateAsync(itemId, current => current is { Status: ItemStatus.ToDo, Phase: null }
             ? current with { Status = ItemStatus.InProgress, Progress = 0, Errors = [] }
             : null, CancellationToken.None);
         if (item is null) return; // deleted, or taken already

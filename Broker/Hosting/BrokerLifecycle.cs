@@ -4,6 +4,7 @@ using MediaBroker.Broker.Auth;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Events;
+using MediaBroker.Broker.Fetching;
 using MediaBroker.Broker.Health;
 using MediaBroker.Broker.Media;
 using MediaBroker.Broker.Monitoring;
@@ -24,13 +25,13 @@ namespace MediaBroker.Broker.Hosting;
 /// A broker's start and stop, in one place and in order.
 /// Start, before Kestrel takes a request: claim the data folder (broker.pid), stop the ffmpeg a crashed broker left
 /// behind, check ffmpeg and ffprobe while the items are recovered, drop abandoned one-shot uploads and load the
-/// resumable ones, wire who follows whom; then run the index writer, the workers, the upload sweeper, the sweeper of finished items' files and the figures for the events.
-/// Stop: the workers first (their items back to to_do), then any program still running, the sweeper and the index
+/// resumable ones, wire who follows whom; then run the index writer, the workers, the link fetches, the upload sweeper, the sweeper of finished items' files and the figures for the events.
+/// Stop: the workers first (their items back to to_do), the link fetches (their bytes kept for the next start), then any program still running, the sweepers and the index
 /// writer; once Kestrel has drained too, the last journal lines, and last the release of broker.pid.
 /// </summary>
 public sealed class BrokerLifecycle(
     BrokerSettings settings, DataFolder data, IFileSystem files, ItemStore store, IndexWriter indexWriter,
-    ConversionQueue queue, ConversionWorkers workers, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
+    ConversionQueue queue, ConversionWorkers workers, LinkFetches fetches, ThreadsIndex threads, RunningPrograms programs, ProgramRunner runner,
     OneShotReceiver oneShotUploads, TusUploadStore tusUploads, TusExpirySweeper tusSweeper, FinishedFilesSweeper filesSweeper, ThumbnailCache thumbnails, AnonymousAccess access, IServer server,
     EventHub events, FiguresPublisher figures, Readiness readiness, PhaseHistograms phases,
     ILogger<BrokerLifecycle> logger) : IHostedLifecycleService, IAsyncDisposable
@@ -73,11 +74,13 @@ public sealed class BrokerLifecycle(
 
         // Who follows whom.
         store.Changed += queue.OnItemChanged;
+        store.Changed += fetches.OnItemChanged;
         store.Changed += events.OnItemChanged;
         store.Changed += phases.OnItemChanged;
         store.IndexDirty += indexWriter.MarkDirty;
         programs.Changed += threads.Write;
         queue.Add(store.InState(ItemStatus.ToDo));
+        fetches.Add(store.AwaitingInput());
         threads.Write(); // nothing runs yet
     }
 
@@ -85,6 +88,7 @@ public sealed class BrokerLifecycle(
     {
         await indexWriter.StartAsync(cancellationToken);
         await workers.StartAsync(cancellationToken);
+        await fetches.StartAsync(cancellationToken);
         await tusSweeper.StartAsync(cancellationToken);
         await filesSweeper.StartAsync(cancellationToken);
         await figures.StartAsync(cancellationToken);
@@ -114,6 +118,7 @@ public sealed class BrokerLifecycle(
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await workers.StopAsync(cancellationToken);
+        await fetches.StopAsync(cancellationToken);
         await programs.StopAllAsync(cancellationToken);
         await tusSweeper.StopAsync(cancellationToken);
         await filesSweeper.StopAsync(cancellationToken);

@@ -29,8 +29,10 @@ public static class BrokerServices
         services.AddSingleton<TusUploadStore>().AddSingleton<TusCompletion>().AddSingleton<TusExpirySweeper>();
         services.AddSingleton<UploadLimits>().AddSingleton<ItemIngest>();
 
-        // Links: an item's input fetched from a URL (directly, or through yt-dlp), every address checked.
+        // Links: items whose input the broker fetches itself from a URL (directly, or through yt-dlp, every address
+        // checked), then ingests as an upload.
         services.AddInputFetching();
+        services.AddSingleton<LinkItems>().AddSingleton<LinkFetch>().AddSingleton<LinkFetches>();
 
         // Storage: the item folders, index.json, the disk.
         services.AddSingleton<ItemStore>().AddSingleton<IndexWriter>().AddSingleton<DiskSpace>().AddSingleton<DataFolderLoss>();

@@ -60,12 +60,8 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
                 return (known, false);
             }
 
-            var probing = Stopwatch.GetTimestamp();
-            var (media, problem) = await inspector.InspectAsync(staged.Path, cancellationToken);
-            var timings = staged.Timings with { ProbingSeconds = Stopwatch.GetElapsedTime(probing).TotalSeconds };
-            if (media is null)
-                throw Rejection.Unsupported(problem ?? "not a media file");
-            var conversionType = ConversionTypeFor(media, claims);
+            var (media, conversionType, probingSeconds) = await InspectAsync(staged.Path, claims.ConversionType, cancellationToken);
+            var timings = staged.Timings with { ProbingSeconds = probingSeconds };
 
             var draft = new Item
             {
@@ -97,11 +93,28 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
         }
     }
 
-    private string ConversionTypeFor(MediaInfo media, UploadClaims claims)
+    /// <summary>
+    /// What a file is (libvips or ffprobe decide, never its name) and the conversion type it gets: the rules every input
+    /// passes, uploaded or fetched from a link.
+    /// </summary>
+    /// <param name="conversionType">The one asked for; null: the broker's default for the media type.</param>
+    /// <exception cref="Rejection">Not media, or media this broker does not convert (with that conversion type).</exception>
+    public async Task<(MediaInfo Media, string ConversionType, double ProbingSeconds)> InspectAsync(
+        string path, string? conversionType, CancellationToken cancellationToken)
+    {
+        var probing = Stopwatch.GetTimestamp();
+        var (media, problem) = await inspector.InspectAsync(path, cancellationToken);
+        var seconds = Stopwatch.GetElapsedTime(probing).TotalSeconds;
+        if (media is null)
+            throw Rejection.Unsupported(problem ?? "not a media file");
+        return (media, ConversionTypeFor(media, conversionType), seconds);
+    }
+
+    private string ConversionTypeFor(MediaInfo media, string? named)
     {
         if (!settings.SupportsMediaType(media.Type))
             throw Rejection.Unsupported($"this file is {media.Type}; this broker converts {string.Join(", ", settings.ListOfSupportedMediaTypes)}");
-        var conversionType = claims.ConversionType ?? settings.DefaultConversionTypes.GetValueOrDefault(media.Type)
+        var conversionType = named ?? settings.DefaultConversionTypes.GetValueOrDefault(media.Type)
             ?? throw Rejection.Unsupported($"this file is {media.Type} and no conversion type was named; this broker has no default for {media.Type}");
         var profile = settings.Profile(conversionType)!;
         if (!profile.Accepts(media.Type))

@@ -15,6 +15,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     private Dictionary<Guid, ItemSummary> _items = [];
     // By content, per client: one client's upload never answers with another client's item (which it may not see).
     private Dictionary<(UInt128 Sha512, int ConversionType, int Client), Guid> _byContent = [];
+    // By link, per client: the same link for the same conversion type answers with the item made from it.
+    private Dictionary<(UInt128 Source, int ConversionType, int Client), Guid> _bySource = [];
     private SortedSet<(long CreatedAtTicks, Guid Id)> _listingOrder = [];
     private readonly Dictionary<Guid, Item> _running = [];
     private readonly int[] _countByStatus = new int[ItemStatuses.All.Count];
@@ -54,6 +56,7 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
             _version = version;
             _items = items;
             _byContent = new Dictionary<(UInt128, int, int), Guid>(items.Count);
+            _bySource = [];
             _running.Clear();
             Array.Clear(_countByStatus);
             _byType.Clear();
@@ -80,10 +83,18 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
             if (after is not null)
             {
                 Add(ItemSummary.Of(after, Names));
-                if (after.Status == ItemStatus.InProgress) _running[after.ItemId] = after;
+                // A fetch's progress, like a conversion's, lives only here.
+                if (after.Status == ItemStatus.InProgress || after.IsAwaitingInput()) _running[after.ItemId] = after;
             }
             return persisted ? _version += steps : _version;
         }
+    }
+
+    /// <summary>This client's item made from this link for this conversion type, if memory knows one (to be confirmed on its record).</summary>
+    public ItemSummary? FindBySource(string url, string conversionType, string clientId)
+    {
+        var key = (SourceKeys.Of(url), Names.Find(conversionType), Names.Find(clientId));
+        lock (_gate) return _bySource.TryGetValue(key, out var id) ? _items[id] : null;
     }
 
     /// <summary>Swaps the record of a running item for one with new progress; null when it is not running (any more).</summary>
@@ -160,10 +171,18 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         lock (_gate) return (new Dictionary<int, ConversionTotals>(_byType), new Dictionary<int, int>(_itemsByClient));
     }
 
-    /// <summary>The full records of the running items, with their progress.</summary>
+    /// <summary>The full records of the running items (converting, not fetching), with their progress.</summary>
     public List<Item> Running()
     {
-        lock (_gate) return [.. _running.Values];
+        lock (_gate) return [.. _running.Values.Where(item => item.Status == ItemStatus.InProgress)];
+    }
+
+    /// <summary>Items in to_do that may still wait for their input (no content yet), in the order they were queued; to be confirmed on their records.</summary>
+    public IReadOnlyList<Guid> WithoutContent(ItemStatus status)
+    {
+        lock (_gate)
+            return _items.Values.Where(item => item.Status == status && !item.HasContent && item.SourceKey != 0).OrderBy(item => item.QueuedAtTicks)
+                .Select(item => item.ItemId).ToList();
     }
 
     public QueueDepth Depth()
@@ -189,9 +208,13 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
     /// <summary>Everything but the item itself and its place in the listing order.</summary>
     private void Count(ItemSummary item)
     {
-        // An item down to its record never hides one that holds the same content (sent again after the removal).
-        var key = (item.Sha512Prefix, item.ConversionType, item.Client);
-        if (!item.FilesRemoved || !_byContent.ContainsKey(key)) _byContent[key] = item.ItemId;
+        if (item.HasContent)
+        {
+            // An item down to its record never hides one that holds the same content (sent again after the removal).
+            var key = (item.Sha512Prefix, item.ConversionType, item.Client);
+            if (!item.FilesRemoved || !_byContent.ContainsKey(key)) _byContent[key] = item.ItemId;
+        }
+        if (item.SourceKey != 0) _bySource[(item.SourceKey, item.ConversionType, item.Client)] = item.ItemId;
         _countByStatus[(int)item.Status]++;
         _byType[item.ConversionType] = _byType.GetValueOrDefault(item.ConversionType).With(item, +1);
         _itemsByClient[item.Client] = _itemsByClient.GetValueOrDefault(item.Client) + 1;
@@ -206,6 +229,8 @@ public sealed class ItemCatalog(bool inputsKeptAfterSuccess)
         _items.Remove(item.ItemId);
         var key = (item.Sha512Prefix, item.ConversionType, item.Client);
         if (_byContent.TryGetValue(key, out var owner) && owner == item.ItemId) _byContent.Remove(key);
+        var sourceKey = (item.SourceKey, item.ConversionType, item.Client);
+        if (_bySource.TryGetValue(sourceKey, out var linked) && linked == item.ItemId) _bySource.Remove(sourceKey);
         _listingOrder.Remove(item.ListingKey);
         _countByStatus[(int)item.Status]--;
         _byType[item.ConversionType] = _byType.GetValueOrDefault(item.ConversionType).With(item, -1);

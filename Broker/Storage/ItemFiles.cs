@@ -8,6 +8,11 @@ public static class ItemFiles
     public const string Metadata = "item.json";
     /// <summary>The uploaded file. Its name never comes from the uploader; ffprobe, not an extension, says what it is.</summary>
     public const string Input = "input";
+    /// <summary>
+    /// The input of an item made from a link while it is being fetched. Not a leftover: it stays through a stop or a
+    /// crash, and the next fetch resumes after its bytes.
+    /// </summary>
+    public const string FetchingInput = "input.fetching";
     private const string OutputStem = "output";
     private const string PartialMarker = ".partial";
 

@@ -99,6 +99,15 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         && item.Sha512Checksum == sha512 && item.ConversionType == conversionType && item.ClientId == clientId
         && item.FilesRemovedBecause is null or FilesRemovalReason.Fetched ? item : null;
 
+    /// <summary>This client's item made from this link for this conversion type.</summary>
+    public Item? FindBySource(string url, string conversionType, string clientId) =>
+        _catalog.FindBySource(url, conversionType, clientId) is { } summary && Get(summary.ItemId) is { } item
+        && item.Source?.Url == url && item.ConversionType == conversionType && item.ClientId == clientId ? item : null;
+
+    /// <summary>The items that wait for the broker to fetch their input, in the order they were queued.</summary>
+    public IReadOnlyList<Guid> AwaitingInput() =>
+        [.. _catalog.WithoutContent(ItemStatus.ToDo).Where(itemId => Get(itemId)?.IsAwaitingInput() == true)];
+
     public string FolderOf(Item item) => data.ItemFolder(item);
 
     /// <summary>Items in creation order, filtered and paged.</summary>
@@ -123,6 +132,8 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     /// <summary>
     /// Turns a fully received, verified upload into an item, unless the same client has an item with the same content
     /// and conversion type: then that one is returned and nothing is created (the caller removes its staged folder).
+    /// A draft whose input is still to be fetched (see <see cref="ItemPhases.InputNeverFetched"/>) has no content yet:
+    /// it is the same when the client has an item from the same link and conversion type.
     /// </summary>
     /// <param name="stagedFolder">A folder outside the state folders holding <see cref="ItemFiles.Input"/>; it becomes the item's folder.</param>
     public async Task<(Item Item, bool Created)> CreateAsync(string stagedFolder, Item draft, CancellationToken cancellationToken = default)
@@ -130,8 +141,10 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
         await _createLock.WaitAsync(cancellationToken);
         try
         {
-            if (FindByContent(draft.Sha512Checksum, draft.ConversionType, draft.ClientId) is { } existing)
-                return (existing, false);
+            var existing = draft.InputNeverFetched()
+                ? FindBySource(draft.Source!.Url, draft.ConversionType, draft.ClientId)
+                : FindByContent(draft.Sha512Checksum, draft.ConversionType, draft.ClientId);
+            if (existing is not null) return (existing, false);
 
             var now = time.GetUtcNow();
             var item = draft with { Status = ItemStatus.ToDo, Version = 1, CreatedAt = now, UpdatedAt = now, QueuedAt = now };
@@ -209,6 +222,13 @@ public sealed class ItemStore(DataFolder data, IFileSystem files, TimeProvider t
     {
         if (_catalog.UpdateRunning(itemId, current => current with { Progress = progress, Fps = fps, Speed = speed, EtaSeconds = etaSeconds })
             is var (before, after))
+            Changed?.Invoke(before, after);
+    }
+
+    /// <summary>Progress of a running fetch: memory only, like <see cref="ReportProgress"/>.</summary>
+    public void ReportDownload(Guid itemId, ItemDownload download)
+    {
+        if (_catalog.UpdateRunning(itemId, current => current.IsAwaitingInput() ? current with { Download = download } : current) is var (before, after))
             Changed?.Invoke(before, after);
     }
 

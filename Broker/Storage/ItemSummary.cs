@@ -15,17 +15,25 @@ namespace MediaBroker.Broker.Storage;
 /// <param name="FinishedAtTicks">When it last finished, 0 when not finished: what keep_failed_days counts from.</param>
 /// <param name="FetchedAtTicks">When its client said it placed the output, 0 when not: what keep_finished_hours counts from.</param>
 /// <param name="FilesRemoved">Only the record is left; its input and output are gone (see <see cref="Item.FilesRemovedAt"/>).</param>
+/// <param name="SourceKey">For an item made from a link, its URL as a number (see <see cref="SourceKeys"/>), to find the same link again; 0 for an upload.</param>
 public readonly record struct ItemSummary(
     Guid ItemId, ItemStatus Status, long CreatedAtTicks, long QueuedAtTicks, int Client, int ConversionType,
     UInt128 Sha512Prefix, long FileSize, long OutputSize, long Version, string Name,
-    long FinishedAtTicks = 0, long FetchedAtTicks = 0, bool FilesRemoved = false)
+    long FinishedAtTicks = 0, long FetchedAtTicks = 0, bool FilesRemoved = false, UInt128 SourceKey = default)
 {
     public (long CreatedAtTicks, Guid ItemId) ListingKey => (CreatedAtTicks, ItemId);
+
+    /// <summary>
+    /// Whether its content is known. An item made from a link has no content until its input is fetched (an empty
+    /// sha512, prefix 0); a real sha512 starting with 128 zero bits will not be met.
+    /// </summary>
+    public bool HasContent => Sha512Prefix != 0;
 
     public static ItemSummary Of(Item item, NameTable names) => new(
         item.ItemId, item.Status, item.CreatedAt.UtcTicks, item.QueuedAt.UtcTicks, names.Number(item.ClientId), names.Number(item.ConversionType),
         ShaPrefix.Of(item.Sha512Checksum), item.FileSize, item.Output?.FileSize ?? -1, item.Version, item.OriginalFileName,
-        item.FinishedAt?.UtcTicks ?? 0, item.FetchedAt?.UtcTicks ?? 0, item.FilesRemovedAt is not null);
+        item.FinishedAt?.UtcTicks ?? 0, item.FetchedAt?.UtcTicks ?? 0, item.FilesRemovedAt is not null,
+        item.Source is { } source ? SourceKeys.Of(source.Url) : 0);
 }
 
 /// <summary>The first 128 bits of a hex sha512, as a number.</summary>
@@ -51,5 +59,16 @@ public static class ShaPrefix
             value = (value << 4) | (uint)nibble;
         }
         return value;
+    }
+}
+
+/// <summary>A link's URL as a number: the first 128 bits of its sha256. A match is confirmed on the full record.</summary>
+public static class SourceKeys
+{
+    public static UInt128 Of(string url)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
 }

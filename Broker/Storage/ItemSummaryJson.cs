@@ -22,6 +22,7 @@ public static class ItemSummaryJson
         public long Finished, Fetched;
         public bool FilesRemoved;
         public string? Name;
+        public UInt128 Source;
     }
 
     /// <summary>
@@ -44,6 +45,13 @@ public static class ItemSummaryJson
                 fields.Version = number;
                 var output = rest.IndexOf("\"output\":{"u8);
                 var size = output < 0 ? -1 : rest[output..].IndexOf("\"file_size\":"u8);
+                var source = rest.IndexOf("\"source\":{"u8);
+                if (source >= 0)
+                {
+                    var sourceReader = new Utf8JsonReader(rest[(source + 9)..], isFinalBlock: false, state: default);
+                    sourceReader.Read();
+                    fields.Source = SourceKey(ref sourceReader);
+                }
                 if (output < 0 || size >= 0 && Utf8Parser.TryParse(rest[(output + size + 12)..], out fields.OutputSize, out _))
                 {
                     fields.Finished = TimeAfter(rest, "\"finished_at\":"u8);
@@ -94,6 +102,7 @@ public static class ItemSummaryJson
             else if (name.SequenceEqual("finished_at"u8)) fields.Finished = reader.GetDateTimeOffset().UtcTicks;
             else if (name.SequenceEqual("fetched_at"u8)) fields.Fetched = reader.GetDateTimeOffset().UtcTicks;
             else if (name.SequenceEqual("files_removed_at"u8)) fields.FilesRemoved = reader.GetDateTimeOffset() != default;
+            else if (name.SequenceEqual("source"u8)) fields.Source = SourceKey(ref reader);
             else reader.Skip();
         }
         return fields;
@@ -104,7 +113,7 @@ public static class ItemSummaryJson
         if (f.Id is null || f.Client < 0 || f.Type < 0 || f.Created is null || f.Status is null)
             throw new JsonException("an item lacks item_id, client_id, conversion_type, created_at or status");
         return new ItemSummary(f.Id.Value, f.Status.Value, f.Created.Value, f.Queued ?? f.Created.Value, f.Client, f.Type, f.Sha, f.Size, f.OutputSize, f.Version, f.Name ?? "",
-            f.Finished, f.Fetched, f.FilesRemoved);
+            f.Finished, f.Fetched, f.FilesRemoved, f.Source);
     }
 
     /// <summary>The UTC ticks of the time a top-level property names (found by its name, as the version is), 0 when it is not there.</summary>
@@ -121,6 +130,23 @@ public static class ItemSummaryJson
         Span<char> buffer = stackalloc char[256];
         var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
         return length <= buffer.Length ? names.Number(buffer[..reader.CopyString(buffer)]) : names.Number(reader.GetString()!);
+    }
+
+    /// <summary>The key of a source's url; reads up to the url only (the rest of the object may be skipped by the caller or not be there).</summary>
+    private static UInt128 SourceKey(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("source must be an object");
+        var depth = reader.CurrentDepth;
+        UInt128 key = 0;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName) continue;
+            var isUrl = reader.ValueTextEquals("url"u8);
+            reader.Read();
+            if (isUrl && reader.TokenType == JsonTokenType.String) key = SourceKeys.Of(reader.GetString()!);
+            else if (!reader.TrySkip()) break;
+        }
+        return key;
     }
 
     private static long OutputSize(ref Utf8JsonReader reader)

@@ -15,6 +15,7 @@ public static class ClientCommandLine
     public static RootCommand Create() => new("MediaBroker client: watches folders, hands media to brokers, fetches the converted files back.")
     {
         UploadCommand.Create(),
+        AddUrlCommand.Create(),
         StatusCommand.Create(),
         DownloadCommand.Create(),
         ServersCommand.Create(),

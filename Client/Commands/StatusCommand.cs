@@ -95,7 +95,7 @@ public static class StatusCommand
         }
         var table = new Table().AddColumns("file", "status", "broker", "item", "in", "out", "saved", "time on the broker", "detail");
         foreach (var state in states)
-            table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
+            table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.Source?.Url ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
                 Markup.Escape(state.Broker ?? ""), (state.Item?.ItemId ?? state.File?.ItemId) is { } id ? ItemIdPrefix.Short(id) : "",
                 Words.Bytes(InputSize(state)), OutputSize(state) is { } output ? Words.Bytes(output) : "", SpaceSaved.Of(InputSize(state), OutputSize(state)),
                 Markup.Escape(TimeOnBroker(state.Item?.Timings)), Markup.Escape(Detail(state)));
@@ -131,7 +131,17 @@ public static class StatusCommand
     private static string OnTheBroker(Item item) =>
         item.Status == ItemStatus.InProgress && item.Progress is { } progress
             ? $"{item.Status.WireName()} {progress.ToString("P0", CultureInfo.InvariantCulture)}"
+            : item.IsAwaitingInput() ? Downloading(item.Download)
             : item.Status.WireName();
+
+    /// <summary>A link the broker fetches: "downloading 40% (4.1 MB of 10 MB)", or the bytes so far while the size is unknown.</summary>
+    private static string Downloading(ItemDownload? download) => download switch
+    {
+        null => "waiting to download",
+        { TotalBytes: > 0 and var total } => $"downloading {((double)download.Bytes / total).ToString("P0", CultureInfo.InvariantCulture)} "
+            + $"({Words.Bytes(download.Bytes)} of {Words.Bytes(total)})",
+        _ => $"downloading ({Words.Bytes(download.Bytes)})",
+    };
 
     /// <summary>Where the broker's time went, phase by phase: "received 1.2 s, probed 0.1 s, waited 3 s, converted 12 s, verified 0.4 s".</summary>
     public static string TimeOnBroker(ItemTimings? timings)
@@ -158,5 +168,5 @@ public static class StatusCommand
     private static string Detail(FileState state) =>
         state.File?.Status == FileStatus.Done ? state.File.OutputPath ?? ""
         : state.Item?.Errors.FirstOrDefault() ?? state.File?.Errors.FirstOrDefault()
-        ?? (state.Item?.EtaSeconds is { } eta ? $"about {eta.ToString("0", CultureInfo.InvariantCulture)} s left" : "");
+        ?? ((state.Item?.Download?.EtaSeconds ?? state.Item?.EtaSeconds) is { } eta ? $"about {eta.ToString("0", CultureInfo.InvariantCulture)} s left" : "");
 }

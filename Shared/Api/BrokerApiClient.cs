@@ -74,6 +74,19 @@ public sealed class BrokerApiClient(HttpClient http)
         return (item, response.StatusCode == HttpStatusCode.Created);
     }
 
+    /// <summary>Hands the broker a link to fetch and convert (<c>POST /api/items</c> with a JSON body).</summary>
+    /// <returns>The item, and whether the broker created it (false: it had this link for this conversion type already).</returns>
+    public async Task<(Item Item, bool Created)> AddLinkAsync(LinkRequest link, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/items")
+        {
+            Content = JsonContent.Create(link, WireJsonContext.Default.LinkRequest),
+        }, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var item = await response.Content.ReadFromJsonAsync(WireJsonContext.Default.Item, cancellationToken)
+            ?? throw new BrokerUnavailableException(BaseAddress, "empty answer");
+        return (item, response.StatusCode == HttpStatusCode.Created);
+    }
+
     /// <summary>Sends a request built by <paramref name="build"/>; an error status becomes <see cref="BrokerRejectedException"/>.</summary>
     public async Task<HttpResponseMessage> SendRawAsync(Func<HttpRequestMessage> build, HttpCompletionOption completion, CancellationToken cancellationToken)
     {

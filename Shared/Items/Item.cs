@@ -32,6 +32,18 @@ public sealed record Item
     public string? Directory { get; init; }
     /// <summary>Where the output was placed in the library, or why it could not be; null: not (yet) placed.</summary>
     public ItemLibrary? Library { get; init; }
+    /// <summary>
+    /// What an item in to_do waits for before a converter may take it: <see cref="ItemPhases.Downloading"/> while the
+    /// broker fetches its input from <see cref="Source"/>; null once the input is there (every upload, and a fetched link).
+    /// </summary>
+    public string? Phase { get; init; }
+    /// <summary>How far the fetch of its input has come, while <see cref="Phase"/> is downloading; kept in memory, like <see cref="Progress"/>.</summary>
+    public ItemDownload? Download { get; init; }
+    /// <summary>
+    /// The item whose output this one shares: the content fetched for it had already been converted here, for the
+    /// same client and conversion type, so its output was linked instead of converted twice.
+    /// </summary>
+    public Guid? SameContentAs { get; init; }
     /// <summary>When its last conversion started (the item entered <c>in_progress</c>); waiting = this minus <see cref="QueuedAt"/>.</summary>
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>When it last reached a finished state; converting = this minus <see cref="StartedAt"/>. Cleared by a retry.</summary>
@@ -93,6 +105,27 @@ public sealed record ItemLibrary
     public bool HardLinked { get; init; }
     public string? Problem { get; init; }
 }
+
+/// <summary>The phases an item in to_do can be in before it is converted.</summary>
+public static class ItemPhases
+{
+    public const string Downloading = "downloading";
+
+    /// <summary>Waiting for the broker to fetch its input, or fetching it now.</summary>
+    public static bool IsAwaitingInput(this Item item) => item is { Status: ItemStatus.ToDo, Phase: Downloading };
+
+    /// <summary>
+    /// An item made from a link whose input never arrived (its fetch failed, or has not ended yet): it has no content,
+    /// so its sha512 is empty and its size 0. A retry fetches it again.
+    /// </summary>
+    public static bool InputNeverFetched(this Item item) => item.Source is not null && item.Sha512Checksum.Length == 0;
+}
+
+/// <summary>
+/// A fetch under way: bytes on disk, the whole size when the server said it, the rate over the last moments, and the
+/// seconds left at that rate (null while the size is unknown).
+/// </summary>
+public sealed record ItemDownload(long Bytes, long? TotalBytes, double BytesPerSecond, double? EtaSeconds);
 
 /// <summary>The converted file of an item, verified by ffprobe before it was recorded.</summary>
 public sealed record ItemOutput(string FileName, string Sha512Checksum, long FileSize);

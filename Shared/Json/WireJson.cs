@@ -22,6 +22,7 @@ namespace MediaBroker.Shared.Json;
 [JsonSerializable(typeof(ServerInfo))]
 [JsonSerializable(typeof(BrokerStats))]
 [JsonSerializable(typeof(SignedLink))]
+[JsonSerializable(typeof(LinkRequest))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class WireJsonContext : JsonSerializerContext;
 

@@ -4,6 +4,7 @@ import { $, h, toast } from './dom.js';
 import { followEvents } from './events.js';
 import { forgetRunning, showFigures, trackRunning } from './figures.js';
 import { firstPage, itemChanged, itemDeleted, loadPage, newerPage, olderPage } from './items.js';
+import { setUpLinks } from './links.js';
 import { setUpHandIn } from './uploads.js';
 
 async function loadFigures() {
@@ -68,6 +69,7 @@ function setUpFilters() {
 async function start() {
   setUpFilters();
   setUpHandIn();
+  setUpLinks();
   // Events first, so that nothing that happens while the first page loads goes unseen.
   followEvents({ onEvent, onState: setConnection });
   try {

@@ -116,6 +116,7 @@ function render(item, thumbnail) {
 
 function stateOf(item) {
   const parts = [h('span', { class: 'badge', dataset: { status: item.status } }, item.status)];
+  if (item.phase === 'downloading') parts.push(...downloadOf(item));
   if (item.status === 'in_progress') {
     const percent = Math.round((item.progress ?? 0) * 100);
     parts.push(h('progress', { max: 100, value: percent, 'aria-label': `${percent}% converted` }),
@@ -133,6 +134,18 @@ function stateOf(item) {
     parts.push(h('small', { class: 'library muted', title: item.library.problem }, 'not in the library'));
   }
   return parts;
+}
+
+// A link the broker is fetching: a bar when the size is known, the bytes so far, the rate and the time left.
+function downloadOf(item) {
+  const d = item.download;
+  if (!d) return [h('small', { class: 'live fetching' }, 'downloading: waiting for a free slot')];
+  const percent = d.total_bytes ? Math.round((d.bytes / d.total_bytes) * 100) : null;
+  const text = [`downloading ${bytes(d.bytes)}`, d.total_bytes ? ` of ${bytes(d.total_bytes)}` : '',
+    d.bytes_per_second ? ` · ${bytes(d.bytes_per_second)}/s` : '',
+    d.eta_seconds !== null && d.eta_seconds !== undefined ? ` · ${duration(d.eta_seconds)} left` : ''].join('');
+  return [percent === null ? h('progress', { 'aria-label': 'downloading' }) : h('progress', { max: 100, value: percent, 'aria-label': `${percent}% downloaded` }),
+    h('small', { class: 'live fetching' }, text)];
 }
 
 function timesOf(item) {

@@ -28,8 +28,7 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
         long claimed = declaredLength ?? 0;
 
         var started = Stopwatch.GetTimestamp();
-        var staging = files.Path.Combine(data.Incoming, StagingPrefix + Guid.NewGuid().ToString("N"));
-        files.Directory.CreateDirectory(staging);
+        var staging = NewStagingFolder();
         var path = files.Path.Combine(staging, ItemFiles.Input);
         try
         {
@@ -78,6 +77,17 @@ public sealed class OneShotReceiver(DataFolder data, IFileSystem files, UploadLi
     }
 
     /// <summary>One-shot uploads cannot resume: whatever a crash left of them is removed at start.</summary>
+    /// <summary>
+    /// A new, empty folder under incoming/ that becomes an item's folder once the store takes it; an item made from a
+    /// link starts in one too. One left behind by a crash goes at the next start (<see cref="RemoveAbandoned"/>).
+    /// </summary>
+    public string NewStagingFolder()
+    {
+        var staging = files.Path.Combine(data.Incoming, StagingPrefix + Guid.NewGuid().ToString("N"));
+        files.Directory.CreateDirectory(staging);
+        return staging;
+    }
+
     public int RemoveAbandoned()
     {
         var abandoned = files.Directory.EnumerateDirectories(data.Incoming, StagingPrefix + "*").ToList();

@@ -1,6 +1,10 @@
 using System.Text;
 using MediaBroker.Broker.Auth;
+using System.Text.Json;
 using MediaBroker.Broker.Configuration;
+using MediaBroker.Broker.Fetching;
+using MediaBroker.Shared.Api;
+using MediaBroker.Shared.Json;
 using MediaBroker.Broker.Ingest;
 using MediaBroker.Shared.Items;
 using MediaBroker.Shared.Transfers;
@@ -15,7 +19,8 @@ namespace MediaBroker.Broker.Uploads.OneShot;
 /// <summary>
 /// <c>POST /api/items</c>: a one-shot upload, either multipart (as browsers and <c>curl -F</c> send it) or a raw body
 /// with the details in the query string (as <c>curl --data-binary</c> sends it). 201 for a new item, 200 for content the
-/// broker already had.
+/// broker already had. A JSON body is no upload but a link for the broker to fetch (<see cref="LinkItems"/>): one
+/// route for every way to hand in an item, told apart by Content-Type.
 /// </summary>
 public static class OneShotUploadEndpoint
 {
@@ -47,14 +52,28 @@ public static class OneShotUploadEndpoint
                 ["directory"] = OpenApiMetadata.Text(DirectoryDescription),
             },
         };
+        var link = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "url" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["url"] = OpenApiMetadata.Text("The http or https link to fetch: a media file, or a page yt-dlp reads. The broker's url_allow_list decides which hosts it may reach."),
+                ["conversion_type"] = OpenApiMetadata.Text("What to convert to (GET /api/server lists them); the broker's default for video when left out."),
+                ["directory"] = OpenApiMetadata.Text("The library folder the output is also placed in, relative to library_path (no '..', not absolute)."),
+                ["client_id"] = OpenApiMetadata.Text("Whose item it is (an admin token; a client token's items are its own)."),
+            },
+        };
         return builder
-            .WithSummary("Upload a file in one request")
+            .WithSummary("Upload a file in one request, or hand in a link")
             .WithDescription("Multipart (as browsers and curl -F send it: a part named file, and the fields beside it), or the raw file as the body "
                 + "(as curl --data-binary sends it) with the same fields in the query string. 201 with the new item; 200 with the existing item when "
                 + "the same client handed in the same content for the same conversion type before. Up to max_upload_bytes; the file must be media "
-                + "this broker converts.")
-            .Body("The file: multipart/form-data, or the raw bytes.", true,
-                ("multipart/form-data", form), ("application/octet-stream", OpenApiMetadata.Binary()))
+                + "this broker converts. A JSON body {\"url\": ...} makes an item whose input the broker fetches itself: 201 at once, the item in "
+                + "to_do with phase downloading (its progress in download) until the input is there, then converted as an upload; 200 with the "
+                + "existing item when the same client handed in the same link for the same conversion type before.")
+            .Body("The file: multipart/form-data, or the raw bytes; or a link to fetch, as JSON.", true,
+                ("multipart/form-data", form), ("application/octet-stream", OpenApiMetadata.Binary()), ("application/json", link))
             .Query("file_name", "With a raw body: the file's name.")
             .Query("conversion_type", "With a raw body: what to convert to; the broker's default for the media type when left out, 400 naming the offered ones when unknown.")
             .Query("sha512_checksum", "With a raw body: the file's sha512 (128 hex digits); a known file is answered without reading the body.")
@@ -67,8 +86,15 @@ public static class OneShotUploadEndpoint
 
     public static async Task<Results<Created<Item>, Ok<Item>>> HandleAsync(
         HttpContext context, Caller caller, ItemIngest ingest, OneShotReceiver receiver, UploadLimits limits, BrokerSettings settings, TimeProvider time,
-        CancellationToken cancellationToken)
+        LinkItems links, CancellationToken cancellationToken)
     {
+        if (context.Request.HasJsonContentType())
+        {
+            var request = await ReadLinkAsync(context.Request, cancellationToken);
+            var (added, isNew) = await links.AddAsync(request, caller.ClientIdFor(request.ClientId)?.Trim() is { Length: > 0 } client ? client : ItemIngest.DefaultClientId, cancellationToken);
+            return isNew ? TypedResults.Created($"/api/items/{added.ItemId:D}", added) : TypedResults.Ok(added);
+        }
+
         // max_upload_bytes is enforced while streaming, with a clear 413, instead of Kestrel's generic limit.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = null;
         using var body = new IdleTimeoutStream(context.Request.Body, TimeSpan.FromSeconds(settings.StalledRequestTimeoutSeconds), time);
@@ -146,6 +172,28 @@ public static class OneShotUploadEndpoint
             throw;
         }
         return await ingest.IngestAsync(file, claims, cancellationToken);
+    }
+
+    private const int MaxLinkRequestBytes = 64 << 10;
+
+    private static async Task<LinkRequest> ReadLinkAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxLinkRequestBytes) throw Rejection.Invalid($"a link request is at most {MaxLinkRequestBytes} bytes of JSON");
+        // Read up to one byte past the bound, never more, whatever the body claims.
+        var buffer = new byte[MaxLinkRequestBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0) length += read;
+        if (length > MaxLinkRequestBytes) throw Rejection.Invalid($"a link request is at most {MaxLinkRequestBytes} bytes of JSON");
+        try
+        {
+            return JsonSerializer.Deserialize(buffer.AsSpan(0, length), WireJsonContext.Default.LinkRequest)
+                ?? throw Rejection.Invalid("the body must be a JSON object like {\"url\": \"https://...\", \"conversion_type\": \"...\"}");
+        }
+        catch (JsonException)
+        {
+            throw Rejection.Invalid("the body is not JSON like {\"url\": \"https://...\", \"conversion_type\": \"...\", \"directory\": \"...\"}");
+        }
     }
 
     private static async Task<string> ReadFieldAsync(Stream body, string name, CancellationToken cancellationToken)

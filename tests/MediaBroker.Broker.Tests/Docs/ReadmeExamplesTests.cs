@@ -41,6 +41,7 @@ public sealed partial class ReadmeExamplesTests : IDisposable
         Assert.Contains("401", output, StringComparison.Ordinal); // with a token in place, none is refused
         Assert.True(new FileInfo(_folder.Combine("shared-output")).Length > 0, output); // fetched by a signed link, without a token
         Assert.Contains("revoked 'me'", output, StringComparison.Ordinal);
+        Assert.Contains("points at a loopback address", output, StringComparison.Ordinal); // a link the broker may not fetch from
         Assert.Contains("retry: 2000", output, StringComparison.Ordinal); // the event stream's first lines
         Assert.Contains("{\"status\":\"ready\"}", output, StringComparison.Ordinal); // GET /readyz
         Assert.Contains("\"by_conversion_type\":{", output, StringComparison.Ordinal); // GET /api/stats

@@ -29,6 +29,7 @@ public sealed class ClientCommandLineTests : IAsyncLifetime
 
     [Theory]
     [InlineData("upload", "Hand files to a broker now")]
+    [InlineData("add-url", "Hand a broker a link")]
     [InlineData("status", "Show where files are")]
     [InlineData("download", "Fetch an item's output")]
     [InlineData("servers", "Show each configured broker")]
