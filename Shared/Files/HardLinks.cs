@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Abstractions;
 using System.Runtime.InteropServices;
 
 namespace MediaBroker.Shared.Files;
@@ -24,6 +25,17 @@ public static partial class HardLinks
     {
         if (!OperatingSystem.IsLinux()) return ENOTSUP;
         return Link(existing, newName) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>
+    /// A second name for <paramref name="existing"/> where the file system allows, else a copy (another disk, a file
+    /// system without links, a test's file system): two items share one output without taking its room twice.
+    /// </summary>
+    public static void LinkOrCopy(this IFileSystem files, string existing, string created)
+    {
+        // Whatever kept the link from being made, a copy meets it again and reports it (a taken name, a full disk).
+        if (files is FileSystem && TryLink(existing, created) == 0) return;
+        files.File.Copy(existing, created);
     }
 
     /// <summary>
