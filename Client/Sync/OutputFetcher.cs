@@ -27,7 +27,8 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
         var target = file.Status == FileStatus.Downloading && file.OutputPath is { } intended
             ? intended
             : OutputPlacement.TargetFor(root, file.Path, item.Output!.FileName, item.ConversionType);
-        file = database.Put(file with { Status = FileStatus.Downloading, OutputPath = target });
+        if (database.Put(file with { Status = FileStatus.Downloading, OutputPath = target }) is not { } downloading) return; // changed meanwhile: next pass
+        file = downloading;
         try
         {
             if (await FindPlacedAsync(target, item.Output!, cancellationToken) is { } already)

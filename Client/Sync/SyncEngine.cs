@@ -28,6 +28,7 @@ public sealed class SyncEngine(
     public async Task<PassReport> RunPassAsync(bool scan, CancellationToken cancellationToken)
     {
         await brokers.RefreshAsync(cancellationToken);
+        await database.SaveAsync(cancellationToken); // takes in what retry or upload changed since the last pass
         DateTimeOffset? nextStable = null;
         if (scan) nextStable = await scanner.ScanAsync(cancellationToken);
         await database.SaveAsync(cancellationToken);
@@ -54,8 +55,8 @@ public sealed class SyncEngine(
         foreach (var file in candidates)
         {
             if (plan.Count == settings.ParallelTransfers) break;
-            if (Assign(file) is { } broker)
-                plan.Add((database.Put(file with { Status = FileStatus.Uploading, ServerId = broker.Id, ServerAwaySince = null }), broker));
+            if (Assign(file) is { } broker && database.Put(file with { Status = FileStatus.Uploading, ServerId = broker.Id, ServerAwaySince = null }) is { } uploading)
+                plan.Add((uploading, broker));
         }
         await database.SaveAsync(cancellationToken);
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },
