@@ -30,7 +30,8 @@ public sealed class ClientContext : IDisposable
         Placement = new OutputPlacement(files);
         Files = files;
         var fetcher = new OutputFetcher(database, Scanner, files, Placement, time, Loggers.CreateLogger<OutputFetcher>());
-        Engine = new SyncEngine(settings, database, Brokers, Scanner, fetcher, time, Loggers.CreateLogger<SyncEngine>());
+        var naming = new OutputNaming(database, Scanner, files, Loggers.CreateLogger<OutputNaming>());
+        Engine = new SyncEngine(settings, database, Brokers, Scanner, naming, fetcher, time, Loggers.CreateLogger<SyncEngine>());
     }
 
     public ClientSettings Settings { get; }

@@ -55,6 +55,7 @@ public sealed class ClientDatabase
     // would otherwise cost 10^10 steps to scan the first time.
     private readonly Dictionary<string, HashSet<string>> _byContent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _byOutput = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _byOutputPath = new(StringComparer.Ordinal);
     // The records changed here and not yet written, each with the version items.json had of it when it was changed
     // (null: it had none): how a merge tells a change made only here from one made on both sides.
     private readonly Dictionary<string, long?> _unsaved = new(StringComparer.Ordinal);
@@ -126,6 +127,12 @@ public sealed class ClientDatabase
         lock (_gate) return Lookup(_byOutput, sha512);
     }
 
+    /// <summary>The records whose output is to get (or got) this path.</summary>
+    public IReadOnlyList<TrackedFile> WithOutputPath(string outputPath)
+    {
+        lock (_gate) return Lookup(_byOutputPath, outputPath);
+    }
+
     /// <summary>
     /// Stores a new version of the file's record (its version goes up by one), if <paramref name="file"/> was made
     /// from the version held now (a new record: version 0 and none held).
@@ -164,12 +171,14 @@ public sealed class ClientDatabase
     {
         if (file.Sha512Checksum is { } sha) Index(_byContent, sha).Add(file.Path);
         if (file.OutputSha512 is { } output) Index(_byOutput, output).Add(file.Path);
+        if (file.OutputPath is { } outputPath) Index(_byOutputPath, outputPath).Add(file.Path);
     }
 
     private void RemoveFromIndexes(TrackedFile file)
     {
         if (file.Sha512Checksum is { } sha) Unindex(_byContent, sha, file.Path);
         if (file.OutputSha512 is { } output) Unindex(_byOutput, output, file.Path);
+        if (file.OutputPath is { } outputPath) Unindex(_byOutputPath, outputPath, file.Path);
     }
 
     private static HashSet<string> Index(Dictionary<string, HashSet<string>> index, string key) =>
@@ -262,6 +271,7 @@ public sealed class ClientDatabase
             _files.Clear();
             _byContent.Clear();
             _byOutput.Clear();
+            _byOutputPath.Clear();
             foreach (var (path, file) in merged)
             {
                 _files[path] = file;

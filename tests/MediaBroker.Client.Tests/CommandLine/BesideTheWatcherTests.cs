@@ -11,6 +11,7 @@ namespace MediaBroker.Client.Tests.CommandLine;
 /// media-client watch running, and the user's commands beside it, all real processes on one state_path: what the
 /// watch log tells the user to run works, and neither side loses the other's updates.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed partial class BesideTheWatcherTests : IAsyncLifetime
 {
     private readonly ClientHarness _client = new("beside");
