@@ -2,6 +2,7 @@ using System.CommandLine;
 using MediaBroker.Client.Hosting;
 using MediaBroker.Client.State;
 using MediaBroker.Shared.CommandLine;
+using MediaBroker.Shared.Items;
 using static MediaBroker.Client.Commands.ClientCommandLine;
 
 namespace MediaBroker.Client.Commands;
@@ -30,7 +31,7 @@ public static class RetryCommand
         {
             if (database.FindByItem(id) is { } file) database.Put(file with { Status = FileStatus.Converting, ServerId = broker.Id, Errors = [] });
         }, cancellationToken);
-        Console.WriteLine($"item {id} is back in {retried.Status.ToString().ToLowerInvariant()} on {broker.Id}");
+        Console.WriteLine($"item {id} is back in {retried.Status.WireName()} on {broker.Id}");
         return ExitCodes.Ok;
     }
 }
