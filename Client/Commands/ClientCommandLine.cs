@@ -53,11 +53,13 @@ public static class ClientCommandLine
     public static Option<string?> ConfigOption() => new("--config") { Description = "client.json to read (default: ./client.json when present)" };
 
     /// <summary>Runs a command with the client's context; every failure a user can cause ends as one line and an exit code.</summary>
-    public static async Task<int> WithContextAsync(string? configPath, bool exclusive, bool verbose, Func<ClientContext, Task<int>> action)
+    /// <param name="changesState">See <see cref="ClientContext.Open"/>.</param>
+    public static async Task<int> WithContextAsync(string? configPath, bool exclusive, bool verbose, Func<ClientContext, Task<int>> action,
+        bool changesState = false)
     {
         try
         {
-            using var context = ClientContext.Open(configPath, exclusive, verbose);
+            using var context = ClientContext.Open(configPath, exclusive, verbose, changesState: changesState);
             return await action(context);
         }
         catch (ConfigurationException error)
@@ -69,6 +71,10 @@ public static class ClientCommandLine
             return Cli.Fail(error.Message);
         }
         catch (ItemIdException error)
+        {
+            return Cli.Fail(error.Message);
+        }
+        catch (TimeoutException error) // items.lock held too long by another media-client
         {
             return Cli.Fail(error.Message);
         }

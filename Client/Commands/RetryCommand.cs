@@ -15,8 +15,8 @@ public static class RetryCommand
         var id = ItemIdsArgument("the failed item", ArgumentArity.ExactlyOne);
         var config = ConfigOption();
         var command = new Command("retry", "Ask the broker to convert a failed item again (failed items are never retried on their own).") { id, config };
-        command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: true, verbose: false,
-            context => RunAsync(context, ResolveItemIds(context, parse.GetValue(id)!).Single(), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: false, verbose: false,
+            context => RunAsync(context, ResolveItemIds(context, parse.GetValue(id)!).Single(), cancellationToken), changesState: true));
         return command;
     }
 
@@ -26,11 +26,11 @@ public static class RetryCommand
         var (broker, item) = await DownloadCommand.FindAsync(context, id, cancellationToken);
         if (broker is null || item is null) return Cli.Fail($"item {id}: no configured broker that answers knows it (see media-client servers)");
         var retried = await broker.Api.RetryAsync(id, cancellationToken);
-        if (context.Database.FindByItem(id) is { } file)
+        // Made on the record as it is now, even with a watcher running: it follows the item again at its next pass.
+        await context.Database.ChangeAsync(database =>
         {
-            context.Database.Put(file with { Status = FileStatus.Converting, ServerId = broker.Id, Errors = [] });
-            await context.Database.SaveAsync(cancellationToken);
-        }
+            if (database.FindByItem(id) is { } file) database.Put(file with { Status = FileStatus.Converting, ServerId = broker.Id, Errors = [] });
+        }, cancellationToken);
         Console.WriteLine($"item {id} is back in {retried.Status.WireName()} on {broker.Id}");
         return ExitCodes.Ok;
     }

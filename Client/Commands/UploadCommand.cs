@@ -21,8 +21,8 @@ public static class UploadCommand
         var server = new Option<string?>("--server") { Description = "id of the broker to use (default: the least loaded one that is up)" };
         var config = ConfigOption();
         var command = new Command("upload", "Hand files to a broker now; their outputs are fetched by sync or watch (beside each file).") { files, type, server, config };
-        command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: true, verbose: false,
-            context => RunAsync(context, parse.GetValue(files)!, parse.GetValue(type), parse.GetValue(server), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => WithContextAsync(parse.GetValue(config), exclusive: false, verbose: false,
+            context => RunAsync(context, parse.GetValue(files)!, parse.GetValue(type), parse.GetValue(server), cancellationToken), changesState: true));
         return command;
     }
 
@@ -64,13 +64,15 @@ public static class UploadCommand
             result = await uploader.UploadAsync(path, null, metadata, null, report, cancellationToken));
 
         var now = context.Time.GetUtcNow();
-        context.Database.Put(new TrackedFile
+        // One transaction per file, beside a watcher if one runs: it follows the item from its next pass.
+        await context.Database.ChangeAsync(database => database.Put(new TrackedFile
         {
+            Version = database.Get(path)?.Version ?? 0,
             Path = path, CreatedAt = now, Status = FileStatus.Converting, ServerId = broker.Id, ItemId = result!.ItemId, Manual = true,
             Sha512Checksum = sha512, FileSize = info.Length, ModifiedAt = new DateTimeOffset(info.LastWriteTimeUtc), SeenUnchangedSince = now,
             MediaType = mediaType, ConversionType = type, LastCheckedAt = now,
-        });
-        Console.WriteLine($"{path}: item {result.ItemId} on {broker.Id} ({type})");
+        }), cancellationToken);
+        Console.WriteLine($"{path}: item {result!.ItemId} on {broker.Id} ({type})");
         return null;
     }
 }

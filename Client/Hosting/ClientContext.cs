@@ -10,7 +10,7 @@ using Serilog.Extensions.Logging;
 
 namespace MediaBroker.Client.Hosting;
 
-/// <summary>What every command works with: settings, the item database (held exclusively when changed), the brokers.</summary>
+/// <summary>What every command works with: settings, the item database (shared with a running watcher), the brokers.</summary>
 public sealed class ClientContext : IDisposable
 {
     private readonly FileStream? _stateLock;
@@ -30,7 +30,8 @@ public sealed class ClientContext : IDisposable
         Placement = new OutputPlacement(files);
         Files = files;
         var fetcher = new OutputFetcher(database, Scanner, files, Placement, time, Loggers.CreateLogger<OutputFetcher>());
-        Engine = new SyncEngine(settings, database, Brokers, Scanner, fetcher, time, Loggers.CreateLogger<SyncEngine>());
+        var naming = new OutputNaming(database, Scanner, files, Loggers.CreateLogger<OutputNaming>());
+        Engine = new SyncEngine(settings, database, Brokers, Scanner, naming, fetcher, time, Loggers.CreateLogger<SyncEngine>());
     }
 
     public ClientSettings Settings { get; }
@@ -43,15 +44,22 @@ public sealed class ClientContext : IDisposable
     public ILoggerFactory Loggers { get; }
     public TimeProvider Time { get; }
 
-    /// <param name="exclusive">The command changes the item database: no other client may use the same state_path meanwhile.</param>
+    /// <param name="exclusive">
+    /// The command runs the engine (watch, sync): it holds client.lock for as long as it runs, so that there is one
+    /// engine per state_path. Two would hand the same files to brokers twice.
+    /// </param>
     /// <param name="verbose">Log what happens (sync, watch) rather than only warnings.</param>
-    public static ClientContext Open(string? configPath, bool exclusive, bool verbose, TimeProvider? time = null)
+    /// <param name="changesState">The command changes the item database without running the engine (retry, upload): it
+    /// may run beside a watcher, each change one transaction (see ClientDatabase).</param>
+    public static ClientContext Open(string? configPath, bool exclusive, bool verbose, TimeProvider? time = null, bool changesState = false)
     {
         var settings = ClientSettingsLoader.Load(configPath);
         FileStream? stateLock = null;
+        var forWriting = exclusive || changesState;
+        if (forWriting)
+            Shared.Configuration.FolderSetting.EnsureCreated("state_path", settings.StatePath, () => Directory.CreateDirectory(settings.StatePath));
         if (exclusive)
         {
-            Shared.Configuration.FolderSetting.EnsureCreated("state_path", settings.StatePath, () => Directory.CreateDirectory(settings.StatePath));
             try
             {
                 stateLock = new FileStream(Path.Combine(settings.StatePath, "client.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
@@ -59,7 +67,8 @@ public sealed class ClientContext : IDisposable
             catch (IOException)
             {
                 throw new Shared.Configuration.ConfigurationException(
-                    $"state_path: another media-client (watch or sync?) is using {settings.StatePath}; stop it first, or drop the files into a watched folder instead");
+                    $"state_path: a media-client watch or sync is running on {settings.StatePath} already and does this work; "
+                    + "retry, upload, status and download work beside it (stop it first to run another)");
             }
         }
         var serilog = CreateLogger(settings, verbose && exclusive);
@@ -67,7 +76,7 @@ public sealed class ClientContext : IDisposable
         {
             var files = MediaBroker.Shared.Reliability.CrashingFileSystem.ForThisProcess();
             NameCrashPointRoots(settings);
-            return new ClientContext(settings, ClientDatabase.Open(files, settings.StatePath, forWriting: exclusive), stateLock, serilog,
+            return new ClientContext(settings, ClientDatabase.Open(files, settings.StatePath, forWriting), stateLock, serilog,
                 time ?? TimeProvider.System, files);
         }
         catch

@@ -25,10 +25,10 @@ public sealed class OutputFetcher(ClientDatabase database, FolderScanner scanner
     public async Task FetchAsync(TrackedFile file, BrokerConnection broker, Item item, CancellationToken cancellationToken)
     {
         var root = file.Manual ? null : scanner.RootOf(file.Path);
-        var target = file.Status == FileStatus.Downloading && file.OutputPath is { } intended
-            ? intended
-            : OutputPlacement.TargetFor(root, file.Path, item.Output!.FileName, item.ConversionType);
-        file = database.Put(file with { Status = FileStatus.Downloading, OutputPath = target });
+        // Named before the upload (OutputNaming); a record from before that names it now.
+        var target = file.OutputPath ?? OutputPlacement.TargetFor(root, file.Path, item.Output!.FileName, item.ConversionType);
+        if (database.Put(file with { Status = FileStatus.Downloading, OutputPath = target }) is not { } downloading) return; // changed meanwhile: next pass
+        file = downloading;
         try
         {
             if (await FindPlacedAsync(target, item.Output!, cancellationToken) is { } already)

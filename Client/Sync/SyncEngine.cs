@@ -19,7 +19,7 @@ public sealed record PassReport(int Pending, int Done, int Failed, int Refused, 
 /// Every step is recorded in the item database first, so a pass cut off at any point resumes at the next.
 /// </summary>
 public sealed class SyncEngine(
-    ClientSettings settings, ClientDatabase database, BrokerDirectory brokers, FolderScanner scanner, OutputFetcher fetcher, TimeProvider time,
+    ClientSettings settings, ClientDatabase database, BrokerDirectory brokers, FolderScanner scanner, OutputNaming naming, OutputFetcher fetcher, TimeProvider time,
     ILogger<SyncEngine> logger)
 {
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
@@ -28,6 +28,7 @@ public sealed class SyncEngine(
     public async Task<PassReport> RunPassAsync(bool scan, CancellationToken cancellationToken)
     {
         await brokers.RefreshAsync(cancellationToken);
+        await database.SaveAsync(cancellationToken); // takes in what retry or upload changed since the last pass
         DateTimeOffset? nextStable = null;
         if (scan) nextStable = await scanner.ScanAsync(cancellationToken);
         await database.SaveAsync(cancellationToken);
@@ -43,7 +44,8 @@ public sealed class SyncEngine(
     /// <summary>
     /// Stable files go to a broker: the one an unfinished upload started on if it is there, else the least loaded one
     /// up. At most parallel_transfers files per pass, each bound to its broker only as its upload starts, so that a
-    /// broker that comes up meanwhile gets its share at the next pass.
+    /// broker that comes up meanwhile gets its share at the next pass. Each output is named before its upload starts,
+    /// one file after another, so that two sources making the same name are told apart before either is converted.
     /// </summary>
     /// <returns>How many files were handed over.</returns>
     private async Task<int> HandOverAsync(CancellationToken cancellationToken)
@@ -54,8 +56,9 @@ public sealed class SyncEngine(
         foreach (var file in candidates)
         {
             if (plan.Count == settings.ParallelTransfers) break;
-            if (Assign(file) is { } broker)
-                plan.Add((database.Put(file with { Status = FileStatus.Uploading, ServerId = broker.Id, ServerAwaySince = null }), broker));
+            if (Assign(file) is { } broker && naming.Decide(file, broker) is { } named
+                && database.Put(named with { Status = FileStatus.Uploading, ServerId = broker.Id, ServerAwaySince = null }) is { } uploading)
+                plan.Add((uploading, broker));
         }
         await database.SaveAsync(cancellationToken);
         await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = settings.ParallelTransfers, CancellationToken = cancellationToken },

@@ -94,7 +94,7 @@ public sealed class FolderScanner(ClientSettings settings, ClientDatabase databa
         {
             database.Put(new TrackedFile
             {
-                Path = file.FullName, CreatedAt = known?.CreatedAt ?? now, Status = FileStatus.Waiting,
+                Path = file.FullName, Version = known?.Version ?? 0, CreatedAt = known?.CreatedAt ?? now, Status = FileStatus.Waiting,
                 FileSize = content.Length, ModifiedAt = modified, SeenUnchangedSince = now, MediaType = MediaKinds.Of(file.Name),
             });
             return;
@@ -135,7 +135,7 @@ public sealed class FolderScanner(ClientSettings settings, ClientDatabase databa
         {
             // Renamed or moved: the same content under a new name keeps its place in the pipeline (and is not sent again).
             database.Remove(twin.Path);
-            database.Put(twin with { Path = file.Path, FileSize = file.FileSize, ModifiedAt = file.ModifiedAt, CreatedAt = twin.CreatedAt });
+            database.Put(twin with { Path = file.Path, Version = file.Version, FileSize = file.FileSize, ModifiedAt = file.ModifiedAt, CreatedAt = twin.CreatedAt });
             logger.LogInformation("{Old} was renamed to {New}; nothing is sent again", twin.Path, file.Path);
         }
         else

@@ -37,6 +37,8 @@ public sealed partial class ReadmeExamplesTests : IDisposable
         Assert.Contains("Tus-Extension: creation,creation-with-upload,termination,expiration,checksum", output, StringComparison.Ordinal);
         Assert.Matches("(?i)MediaBroker-Item-Id: [0-9a-f-]{36}", output);
         Assert.True(File.Exists(_folder.Combine("library", "trip.mkv")), output); // the client's example fetched it
+        Assert.Contains("is back in to_do", output, StringComparison.Ordinal); // media-client retry beside the running watcher
+        Assert.Contains("Stopped; unfinished transfers resume", File.ReadAllText(_folder.Combine("watch.log")), StringComparison.Ordinal);
         Assert.Contains("attic", output, StringComparison.Ordinal);
         Assert.Contains("401", output, StringComparison.Ordinal); // with a token in place, none is refused
         Assert.True(new FileInfo(_folder.Combine("shared-output")).Length > 0, output); // fetched by a signed link, without a token

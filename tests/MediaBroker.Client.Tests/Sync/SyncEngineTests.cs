@@ -64,7 +64,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
         // What the database holds when the client is killed right after the rename into the library.
         foreach (var status in new[] { FileStatus.Downloading, FileStatus.Converting })
         {
-            context.Database.Put(placed with { Status = status, OutputSha512 = null });
+            context.Database.Put(context.Database.Get(picture)! with { Status = status, OutputSha512 = null });
             await context.Engine.RunPassAsync(scan: false, CancellationToken.None);
 
             var record = context.Database.Get(picture)!;

@@ -53,7 +53,7 @@ public sealed class FolderScannerTests : IDisposable
         var done = context.Database.Put(context.Database.Get(original)! with
         {
             Status = FileStatus.Done, ServerId = "local", ItemId = Guid.NewGuid(), OutputPath = Path.Combine(_client.Library, "holiday.mkv"),
-        });
+        })!;
 
         var renamed = Path.Combine(_client.Drop, "Holiday 2026.mp4");
         File.Move(original, renamed);
