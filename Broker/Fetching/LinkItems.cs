@@ -33,7 +33,7 @@ public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSys
         if (!ClientIds.IsValid(clientId)) throw Rejection.Invalid($"client_id {ClientIds.Rule}");
         if (store.FindBySource(url.AbsoluteUri, conversionType, clientId) is { } known) return (known, false);
 
-        var name = NameOf(url);
+        var name = Http.MediaResponses.FileName(url);
         var draft = new Item
         {
             ItemId = Guid.NewGuid(),
@@ -74,20 +74,12 @@ public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSys
 
     private string ConversionTypeOf(string? requested)
     {
-        var offered = string.Join(", ", settings.ConversionTypes.Keys.Order());
         if (string.IsNullOrWhiteSpace(requested))
             // A link is most often a video (a page yt-dlp reads, or a clip); anything else names its conversion type.
             return settings.DefaultConversionTypes.GetValueOrDefault(MediaTypes.Video)
-                ?? throw Rejection.Invalid($"name a conversion_type: this broker has no default for video (offered: {offered})");
+                ?? throw Rejection.Invalid("name a conversion_type: this broker has no default for video; choose one of: "
+                    + string.Join(", ", settings.ConversionTypes.Keys.Order()));
         var named = requested.Trim();
-        return settings.Profile(named) is not null ? named
-            : throw Rejection.Invalid($"conversion type '{named}' is not offered here (offered: {offered})");
-    }
-
-    /// <summary>A name to show until the fetch says better: the link's last path segment, or its host.</summary>
-    private static string NameOf(Uri url)
-    {
-        var last = Uri.UnescapeDataString(url.AbsolutePath.TrimEnd('/').Split('/')[^1]);
-        return last.Length > 0 ? last : url.Host;
+        return settings.Profile(named) is not null ? named : throw Rejection.UnknownConversionType(named, settings.ConversionTypes.Keys);
     }
 }

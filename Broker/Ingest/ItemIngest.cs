@@ -33,10 +33,8 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
             throw Rejection.Invalid("this broker has no library to place the output in (library_path in broker.json); send no directory");
         if (!string.IsNullOrWhiteSpace(sha512))
             claims = claims with { Sha512 = Sha512Hex.Normalize(sha512) ?? throw Rejection.Invalid("sha512_checksum must be 128 hex digits") };
-        // A name that is not offered is a mistake in the request (400), not media this broker cannot take (415).
         if (claims.ConversionType is { } type && settings.Profile(type) is null)
-            throw Rejection.Invalid(
-                $"conversion type '{type}' is not offered here; choose one of: {string.Join(", ", settings.ConversionTypes.Keys.Order())}");
+            throw Rejection.UnknownConversionType(type, settings.ConversionTypes.Keys);
         if (!ClientIds.IsValid(claims.ClientId))
             throw Rejection.Invalid($"client_id {ClientIds.Rule}");
         return claims;

@@ -26,6 +26,10 @@ public sealed class Rejection(RejectionKind kind, string title, string detail) :
 
     public static Rejection Invalid(string detail) => new(RejectionKind.Invalid, "Bad request", detail);
 
+    /// <summary>A conversion type this broker does not offer: a mistake in the request (400), not media it cannot take (415).</summary>
+    public static Rejection UnknownConversionType(string named, IEnumerable<string> offered) =>
+        Invalid($"conversion type '{named}' is not offered here; choose one of: {string.Join(", ", offered.Order())}");
+
     public static Rejection TooLarge(long limit) =>
         TooLarge($"the file is larger than this broker's max_upload_bytes ({limit} bytes)");
 

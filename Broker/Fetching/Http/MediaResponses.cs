@@ -34,8 +34,13 @@ public static class MediaResponses
     {
         var disposition = response.Content.Headers.ContentDisposition;
         var offered = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
-        if (!string.IsNullOrWhiteSpace(offered)) return Shared.Files.FileNames.Original(offered);
+        return Shared.Files.FileNames.Original(string.IsNullOrWhiteSpace(offered) ? FileName(url) : offered);
+    }
+
+    /// <summary>The name a link suggests before it is asked: its last path segment, else its host.</summary>
+    public static string FileName(Uri url)
+    {
         var segment = Uri.UnescapeDataString(url.AbsolutePath.TrimEnd('/').Split('/')[^1]);
-        return Shared.Files.FileNames.Original(segment.Length > 0 ? segment : url.Host);
+        return segment.Length > 0 ? segment : url.Host;
     }
 }

@@ -167,7 +167,7 @@ public sealed class LinkItemsTests : IAsyncLifetime
     [InlineData("""{"url": "ftp://127.0.0.1/clip.mkv"}""", "only http and https")]
     [InlineData("""{"url": "http://[::1]:9/clip.mkv"}""", "a loopback address")]
     [InlineData("""{"url": "clip.mkv"}""", "absolute")]
-    [InlineData("""{"url": "http://127.0.0.1/a.mkv", "conversion_type": "gif"}""", "offered: ")]
+    [InlineData("""{"url": "http://127.0.0.1/a.mkv", "conversion_type": "gif"}""", "is not offered here; choose one of: ")]
     [InlineData("""{"url": "http://127.0.0.1/a.mkv", "directory": "../../etc"}""", "'..'")]
     [InlineData("""{"url": "http://127.0.0.1/a.mkv", "directory": "/srv/media"}""", "relative")]
     [InlineData("""{"url": """, "not JSON")]
