@@ -148,25 +148,7 @@ public sealed class ItemConverter(
         if (finished is not null && !settings.KeepInputs)
             files.DeleteFileQuietly(files.Path.Combine(store.FolderOf(finished), ItemFiles.Input));
         logger.LogInformation("Converted {ItemId} into {Size} bytes", item.ItemId, size);
-        if (finished is not null) await PlaceInLibraryAsync(item.ItemId, job);
-    }
-
-    /// <summary>Once the output is on record: the conversion succeeded whatever happens here (see <see cref="LibraryPlacer"/>).</summary>
-    private async Task PlaceInLibraryAsync(Guid itemId, ConversionJob job)
-    {
-        try
-        {
-            await library.PlaceAsync(itemId, job.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            logger.LogInformation("Placing {ItemId} in the library was stopped; the next start places it", itemId);
-        }
-        catch (Exception error)
-        {
-            // Recording the placement failed (the data folder's disk, say): the file is recognised by its content next time.
-            logger.LogWarning(error, "Placing {ItemId} in the library could not be recorded; the next start tries again", itemId);
-        }
+        if (finished is not null) await library.PlaceOnceFinishedAsync(item.ItemId, job.Token);
     }
 
     /// <summary>

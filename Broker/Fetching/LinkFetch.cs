@@ -3,6 +3,7 @@ using System.IO.Abstractions;
 using MediaBroker.Broker.Configuration;
 using MediaBroker.Broker.Conversion;
 using MediaBroker.Broker.Ingest;
+using MediaBroker.Broker.Library;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Files;
 using MediaBroker.Shared.Hashing;
@@ -15,12 +16,13 @@ namespace MediaBroker.Broker.Fetching;
 /// <see cref="ItemFiles.FetchingInput"/> (progress on the item as it goes), hash it, probe it as an upload is probed
 /// (<see cref="ItemIngest.InspectAsync"/>), record the page's details, and leave it in to_do for the converters.
 /// Content the client already had converted with this conversion type is not converted twice: the item shares that
-/// item's output (a hard link) and says so in <see cref="Item.SameContentAs"/>. A fetch that fails, or fetches what
+/// item's output (a hard link) and says so in <see cref="Item.SameContentAs"/>, and is placed in the library like a converted one. A fetch that fails, or fetches what
 /// is not media this broker converts, ends the item in finished_with_errors with the reason; a stop leaves it awaiting
 /// its input, with the bytes fetched so far.
 /// </summary>
 public sealed class LinkFetch(
-    ItemStore store, IInputFetcher fetcher, ItemIngest ingest, IFileSystem files, BrokerSettings settings, TimeProvider time, ILogger<LinkFetch> logger)
+    ItemStore store, IInputFetcher fetcher, ItemIngest ingest, LibraryPlacer library, IFileSystem files, BrokerSettings settings, TimeProvider time,
+    ILogger<LinkFetch> logger)
 {
     public async Task RunAsync(Guid itemId, ConversionJob job)
     {
@@ -52,7 +54,11 @@ public sealed class LinkFetch(
                 Source = current.Source! with { Title = fetched.Title, Uploader = fetched.Uploader, Year = fetched.Year },
                 Timings = timings, QueuedAt = time.GetUtcNow(),
             };
-            if (await ShareConvertedAsync(item, folder, sha512, conversionType, Arrived)) return;
+            if (await ShareConvertedAsync(item, folder, sha512, conversionType, Arrived))
+            {
+                await library.PlaceOnceFinishedAsync(itemId, job.Token);
+                return;
+            }
             await store.UpdateAsync(itemId, current => current.IsAwaitingInput() ? Arrived(current) : null, CancellationToken.None);
             logger.LogInformation("Fetched {ItemId}: {Size} bytes of {Type}", itemId, size, media.Type);
         }

@@ -30,6 +30,27 @@ public sealed class LibraryPlacer(BrokerSettings settings, ItemStore store, IFil
     }
 
     /// <summary>
+    /// Right after an item's output is on record (converted, or shared with an item of the same content): the item has
+    /// succeeded whatever happens here, so nothing is thrown; what cannot be done now, the next start does.
+    /// </summary>
+    public async Task PlaceOnceFinishedAsync(Guid itemId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PlaceAsync(itemId, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogInformation("Placing {ItemId} in the library was stopped; the next start places it", itemId);
+        }
+        catch (Exception error)
+        {
+            // Recording the placement failed (the data folder's disk, say): the file is recognised by its content next time.
+            logger.LogWarning(error, "Placing {ItemId} in the library could not be recorded; the next start tries again", itemId);
+        }
+    }
+
+    /// <summary>
     /// Removes the item's file from the library, when it still is the item's output (the same file, or the same bytes):
     /// a file someone replaced under that name is theirs now and stays.
     /// </summary>

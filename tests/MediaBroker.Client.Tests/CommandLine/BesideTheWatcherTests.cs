@@ -99,7 +99,7 @@ public sealed partial class BesideTheWatcherTests : IAsyncLifetime
         var handed = new List<string>();
         for (var i = 0; i < 4; i++) handed.Add(await TestMedia.ImageAsync(_client.Folder.Combine("by-hand", $"handed{i}.png"), seed: 200 + i));
         using var watch = ClientProcess.Start(_client.Folder.Path, "watch", "--config", _client.ConfigPath);
-        await watch.WaitForOutputAsync("Watching 1 folder(s)");
+        await watch.WaitForOutputAsync("Watching 1 folder for ");
 
         // This test's process is one more writer: one read-modify-write transaction after another, for as long as
         // the watcher works, each adding a record and a line to a shared one.
