@@ -29,7 +29,7 @@ public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSys
     {
         var url = Check(request.Url);
         var conversionType = ConversionTypeOf(request.ConversionType);
-        var directory = LibraryDirectory.Normalize(request.Directory);
+        var directory = LibraryDirectory.ForLibrary(request.Directory, settings.LibraryPath);
         if (!ClientIds.IsValid(clientId)) throw Rejection.Invalid($"client_id {ClientIds.Rule}");
         if (store.FindBySource(url.AbsoluteUri, conversionType, clientId) is { } known) return (known, false);
 

@@ -28,9 +28,7 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
             string.IsNullOrWhiteSpace(conversionType) ? null : conversionType.Trim(),
             null,
             string.IsNullOrWhiteSpace(clientId) ? DefaultClientId : clientId.Trim(),
-            LibraryDirectory.Normalize(directory));
-        if (claims.Directory is not null && settings.LibraryPath is null)
-            throw Rejection.Invalid("this broker has no library to place the output in (library_path in broker.json); send no directory");
+            LibraryDirectory.ForLibrary(directory, settings.LibraryPath));
         if (!string.IsNullOrWhiteSpace(sha512))
             claims = claims with { Sha512 = Sha512Hex.Normalize(sha512) ?? throw Rejection.Invalid("sha512_checksum must be 128 hex digits") };
         if (claims.ConversionType is { } type && settings.Profile(type) is null)

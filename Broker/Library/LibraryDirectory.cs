@@ -14,6 +14,17 @@ public static class LibraryDirectory
     public const int MaxSegments = 16;
     public const int MaxLength = 1024;
 
+    /// <summary>The <paramref name="directory"/> an upload or a link names, for a broker whose library is <paramref name="libraryPath"/>.</summary>
+    /// <returns>The path with '/' between its folders; null when none was given.</returns>
+    /// <exception cref="Rejection">As <see cref="Normalize"/>; and any directory when the broker has no library to place it in.</exception>
+    public static string? ForLibrary(string? directory, string? libraryPath)
+    {
+        var normalized = Normalize(directory);
+        if (normalized is not null && libraryPath is null)
+            throw Rejection.Invalid("this broker has no library to place the output in (library_path in broker.json); send no directory");
+        return normalized;
+    }
+
     /// <returns>The path with '/' between its folders; null when none was given.</returns>
     /// <exception cref="Rejection">The path is absolute, climbs out, or names a folder some file system refuses.</exception>
     public static string? Normalize(string? directory)

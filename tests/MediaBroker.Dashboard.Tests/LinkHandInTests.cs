@@ -9,7 +9,7 @@ namespace MediaBroker.Dashboard.Tests;
 [Collection(ChromiumSession.Collection)]
 public sealed class LinkHandInTests(ChromiumSession chromium)
 {
-    private const string AllowLoopback = """{ "url_allow_list": ["127.0.0.1"] }""";
+    private const string AllowLoopback = """{ "url_allow_list": ["127.0.0.1"], "library_path": "library" }""";
 
     [Fact]
     public async Task A_pasted_link_is_fetched_its_row_shows_the_download_and_then_reaches_finished_successful()

@@ -35,7 +35,7 @@ public sealed class LinkItemsTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private Task<RunningBroker> StartBrokerAsync() => RunningBroker.StartAsync(Data, settings => settings with { UrlAllowList = ["127.0.0.1"] });
+    private Task<RunningBroker> StartBrokerAsync() => RunningBroker.StartAsync(Data, settings => settings with { UrlAllowList = ["127.0.0.1"], LibraryPath = _folder.Combine("library") });
 
     private async Task<Uri> ServeVideoAsync(string name)
     {
@@ -179,6 +179,19 @@ public sealed class LinkItemsTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(detail, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Equal(0, _broker.Store.Depth().Total);
+    }
+
+    [Fact]
+    public async Task A_link_naming_a_directory_is_refused_by_a_broker_without_a_library_as_an_upload_is()
+    {
+        await using var noLibrary = await RunningBroker.StartAsync(_folder.Combine("no-library"), settings => settings with { UrlAllowList = ["127.0.0.1"] });
+        var body = new StringContent("""{"url": "http://127.0.0.1/a.mkv", "directory": "Films"}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await noLibrary.Http.PostAsync("api/items", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("has no library to place the output in", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(0, noLibrary.Store.Depth().Total);
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public sealed class AddUrlCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await PausingLinkServer.StartAsync();
-        _broker = await RunningBroker.StartAsync(_client.Folder.Combine("broker"), settings => settings with { UrlAllowList = ["127.0.0.1"] });
+        _broker = await RunningBroker.StartAsync(_client.Folder.Combine("broker"),
+            settings => settings with { UrlAllowList = ["127.0.0.1"], LibraryPath = _client.Folder.Combine("broker-library") });
         _client.Configure([("attic", _broker.Url)], besideSource: true);
     }
 
