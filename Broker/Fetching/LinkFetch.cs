@@ -17,12 +17,13 @@ namespace MediaBroker.Broker.Fetching;
 /// (<see cref="ItemIngest.InspectAsync"/>), record the page's details, and leave it in to_do for the converters.
 /// Content the client already had converted with this conversion type is not converted twice: the item shares that
 /// item's output (a hard link) and says so in <see cref="Item.SameContentAs"/>, and is placed in the library like a converted one. A fetch that fails, or fetches what
-/// is not media this broker converts, ends the item in finished_with_errors with the reason; a stop leaves it awaiting
+/// is not media this broker converts, or finds no room left on the disk (min_free_bytes, see <see cref="FetchRoom"/>), ends the item
+/// in finished_with_errors with the reason; a stop leaves it awaiting
 /// its input, with the bytes fetched so far.
 /// </summary>
 public sealed class LinkFetch(
-    ItemStore store, IInputFetcher fetcher, ItemIngest ingest, LibraryPlacer library, IFileSystem files, BrokerSettings settings, TimeProvider time,
-    ILogger<LinkFetch> logger)
+    ItemStore store, IInputFetcher fetcher, ItemIngest ingest, LibraryPlacer library, UploadLimits limits, IFileSystem files, BrokerSettings settings,
+    TimeProvider time, ILogger<LinkFetch> logger)
 {
     public async Task RunAsync(Guid itemId, ConversionJob job)
     {
@@ -93,7 +94,17 @@ public sealed class LinkFetch(
 
         FetchedInput fetched;
         using (var progress = new DownloadProgress(store, time, item.ItemId))
-            fetched = await fetcher.FetchAsync(new Uri(item.Source!.Url), fetching, progress, cancellationToken);
+        using (var room = FetchRoom.Claim(limits, files.File.Exists(fetching) ? files.FileInfo.New(fetching).Length : 0, progress, cancellationToken))
+        {
+            try
+            {
+                fetched = await fetcher.FetchAsync(new Uri(item.Source!.Url), fetching, room, room.Token);
+            }
+            catch (OperationCanceledException) when (room.Refusal is { } refusal && !cancellationToken.IsCancellationRequested)
+            {
+                throw new FetchFailed(refusal);
+            }
+        }
         files.File.Move(fetching, input, overwrite: true);
         files.FlushFolder(folder);
         return fetched;

@@ -19,12 +19,13 @@ namespace MediaBroker.Broker.Fetching;
 /// all (allowed hosts, addresses) is decided by the fetcher, at every connection and redirect.
 /// </summary>
 /// <param name="addresses">The fetcher's own rules: a link to a literal address it would refuse is refused now, not after a doomed fetch.</param>
-public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSystem files, BrokerSettings settings, AddressRules addresses)
+public sealed class LinkItems(
+    ItemStore store, OneShotReceiver staging, UploadLimits limits, IFileSystem files, BrokerSettings settings, AddressRules addresses)
 {
     public const int MaxUrlLength = 4096;
 
     /// <returns>The item, and whether it was created (false: the client had an item from this link and conversion type).</returns>
-    /// <exception cref="Rejection">The request is refused (400) and nothing is stored.</exception>
+    /// <exception cref="Rejection">The request is refused (400, or 507 when the disk is full) and nothing is stored.</exception>
     public async Task<(Item Item, bool Created)> AddAsync(LinkRequest request, string clientId, CancellationToken cancellationToken)
     {
         var url = Check(request.Url);
@@ -32,6 +33,7 @@ public sealed class LinkItems(ItemStore store, OneShotReceiver staging, IFileSys
         var directory = LibraryDirectory.ForLibrary(request.Directory, settings.LibraryPath);
         if (!ClientIds.IsValid(clientId)) throw Rejection.Invalid($"client_id {ClientIds.Rule}");
         if (store.FindBySource(url.AbsoluteUri, conversionType, clientId) is { } known) return (known, false);
+        limits.EnsureRoomLeft(); // 507 now when the disk is full already; the fetch claims room as its size becomes known
 
         var name = Http.MediaResponses.FileName(url);
         var draft = new Item

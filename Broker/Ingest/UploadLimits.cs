@@ -67,7 +67,7 @@ public sealed class UploadLimits(BrokerSettings settings, DiskSpace disk, ItemSt
         if (available - promised - needed < settings.MinFreeBytes)
             throw Rejection.InsufficientStorage(
                 $"the broker has {available} bytes free, {promised} of them promised to uploads and conversions under way, and keeps at least "
-                + $"{settings.MinFreeBytes} free (min_free_bytes); this upload needs {needed} (the file and room for its output)");
+                + $"{settings.MinFreeBytes} free (min_free_bytes); the file needs {needed} (itself and room for its output)");
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MediaBroker.Shared.Api;
 using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
@@ -45,9 +44,6 @@ public sealed class LinkToLibraryTests : IAsyncLifetime
         return await _broker.Api.WaitForAsync(created.ItemId, item => item.Library is not null, "its place in the library");
     }
 
-    private static async Task<string?> TitleTagAsync(string path) =>
-        JsonDocument.Parse(await TestMedia.ProbeAsync(path)).RootElement.GetProperty("format").GetProperty("tags") is var tags
-        && tags.TryGetProperty("title", out var title) ? title.GetString() : null;
 
     [Fact]
     public async Task A_direct_link_is_fetched_converted_and_placed_in_the_library_under_its_title()
@@ -56,7 +52,7 @@ public sealed class LinkToLibraryTests : IAsyncLifetime
 
         Assert.Equal("Films/Coast/lighthouse.mkv", item.Library!.Path);
         var placed = Path.Combine(Library, "Films", "Coast", "lighthouse.mkv");
-        Assert.Equal("lighthouse", await TitleTagAsync(placed));
+        Assert.Equal("lighthouse", await TestMedia.TitleTagAsync(placed));
         Assert.Equal(item.Output!.Sha512Checksum, await MediaBroker.Shared.Hashing.Sha512Hex.OfFileAsync(placed));
         Assert.Equal(_site.Url("lighthouse.mp4").AbsoluteUri, item.Source!.Url);
     }
@@ -75,7 +71,7 @@ public sealed class LinkToLibraryTests : IAsyncLifetime
         var name = $"{title} ({item.Source.Year}).mkv";
         Assert.Equal($"Films/{name}", item.Library!.Path);
         var placed = Path.Combine(Library, "Films", name);
-        Assert.Equal(title, await TitleTagAsync(placed));
+        Assert.Equal(title, await TestMedia.TitleTagAsync(placed));
         Assert.Contains("h264", await TestMedia.ProbeAsync(placed));
     }
 }

@@ -59,6 +59,11 @@ public sealed class LinkServer : IAsyncDisposable
             await StalledAsync(context);
             return;
         }
+        if (path == "/vast.mp4")
+        {
+            await VastAsync(context);
+            return;
+        }
         var file = Path.Combine(_folder, path.TrimStart('/'));
         if (path.Contains("..", StringComparison.Ordinal) || !File.Exists(file))
         {
@@ -94,6 +99,20 @@ public sealed class LinkServer : IAsyncDisposable
         try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
         catch (OperationCanceledException) { }
     }
+
+    /// <summary>A video/mp4 that announces a pebibyte (more than any test disk has free), sends 64 KiB, and waits until the client gives up.</summary>
+    private static async Task VastAsync(HttpContext context)
+    {
+        context.Response.ContentType = "video/mp4";
+        context.Response.ContentLength = VastBytes;
+        await context.Response.Body.WriteAsync(new byte[64 * 1024]);
+        await context.Response.Body.FlushAsync();
+        try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>The size /vast.mp4 announces.</summary>
+    public const long VastBytes = 1L << 50;
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 

@@ -94,6 +94,11 @@ public static class TestMedia
     public static Task<string> ProbeAsync(string path) =>
         RunAsync("ffprobe", ["-v", "error", "-show_format", "-show_streams", "-of", "json", path]);
 
+    /// <summary>The container's title tag (what Plex and Jellyfin show), or null when it has none.</summary>
+    public static async Task<string?> TitleTagAsync(string path) =>
+        System.Text.Json.JsonDocument.Parse(await ProbeAsync(path)).RootElement.GetProperty("format") is var format
+        && format.TryGetProperty("tags", out var tags) && tags.TryGetProperty("title", out var title) ? title.GetString() : null;
+
     private static async Task<string> CopyAsync(string key, string target, Func<string, List<string>> arguments)
     {
         var source = await Made.GetOrAdd(key, name => new Lazy<Task<string>>(async () =>

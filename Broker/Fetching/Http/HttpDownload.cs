@@ -156,6 +156,7 @@ public sealed class HttpDownload(LinkHttpClient http, BrokerSettings settings, I
             file.Seek(start, SeekOrigin.Begin);
             try
             {
+                meter.Report(); // the size, before any byte: room for it is claimed at once (FetchRoom)
                 int read;
                 while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
                 {

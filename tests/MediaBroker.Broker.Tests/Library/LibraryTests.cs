@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using MediaBroker.Broker.Storage;
 using MediaBroker.Shared.Items;
 using MediaBroker.Testing;
@@ -34,9 +33,6 @@ public sealed class LibraryTests : IAsyncLifetime
         return directory is null ? item : await _broker.Api.WaitForAsync(item.ItemId, placed => placed.Library is not null, "its place in the library");
     }
 
-    private static async Task<string?> TitleTagAsync(string path) =>
-        JsonDocument.Parse(await TestMedia.ProbeAsync(path)).RootElement.GetProperty("format").GetProperty("tags") is var tags
-        && tags.TryGetProperty("title", out var title) ? title.GetString() : null;
 
     [Fact]
     public async Task An_upload_with_a_directory_is_hard_linked_into_the_library_under_its_title_which_the_mkv_carries()
@@ -50,7 +46,7 @@ public sealed class LibraryTests : IAsyncLifetime
         var placed = Path.Combine(Library, "Movies", "Holiday", "Summer Holiday.mkv");
         var output = Path.Combine(_broker.Store.FolderOf(item), "output.mkv");
         Assert.Equal(await LibraryPlacementTests.InodeAsync(output), await LibraryPlacementTests.InodeAsync(placed));
-        Assert.Equal("Summer Holiday", await TitleTagAsync(placed));
+        Assert.Equal("Summer Holiday", await TestMedia.TitleTagAsync(placed));
         // What the API hands out is the same file.
         Assert.Equal(await File.ReadAllBytesAsync(placed), await _broker.Http.GetByteArrayAsync($"api/items/{item.ItemId}/output"));
     }
@@ -65,7 +61,7 @@ public sealed class LibraryTests : IAsyncLifetime
         Assert.Null(item.Library);
         Assert.Empty(Directory.GetFileSystemEntries(Library));
         var output = Path.Combine(_broker.Store.FolderOf(item), "output.mkv");
-        Assert.Null(await TitleTagAsync(output));
+        Assert.Null(await TestMedia.TitleTagAsync(output));
     }
 
     [Fact]
