@@ -35,23 +35,9 @@ public sealed class LinkItems(
         if (store.FindBySource(url.AbsoluteUri, conversionType, clientId) is { } known) return (known, false);
         limits.EnsureRoomLeft(); // 507 now when the disk is full already; the fetch claims room as its size becomes known
 
-        var name = Http.MediaResponses.FileName(url);
-        var draft = new Item
+        var draft = ItemDraft.New(clientId, conversionType, Http.MediaResponses.FileName(url)) with
         {
-            ItemId = Guid.NewGuid(),
-            ClientId = clientId,
-            CreatedAt = default,
-            UpdatedAt = default,
-            QueuedAt = default,
-            ConversionType = conversionType,
-            OriginalFileName = FileNames.Original(name),
-            CurrentFileName = FileNames.SafeSegment(name),
-            Sha512Checksum = "",
-            FileSize = 0,
-            Status = ItemStatus.ToDo,
-            Phase = ItemPhases.Downloading,
-            Source = new ItemSource { Url = url.AbsoluteUri },
-            Directory = directory,
+            Phase = ItemPhases.Downloading, Source = new ItemSource { Url = url.AbsoluteUri }, Directory = directory,
         };
         var folder = staging.NewStagingFolder();
         var (item, created) = await store.CreateAsync(folder, draft, cancellationToken);

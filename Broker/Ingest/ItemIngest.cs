@@ -59,22 +59,9 @@ public sealed class ItemIngest(ItemStore store, MediaInspector inspector, Broker
             var (media, conversionType, probingSeconds) = await InspectAsync(staged.Path, claims.ConversionType, cancellationToken);
             var timings = staged.Timings with { ProbingSeconds = probingSeconds };
 
-            var draft = new Item
+            var draft = ItemDraft.New(claims.ClientId, conversionType, claims.FileName) with
             {
-                ItemId = Guid.NewGuid(),
-                ClientId = claims.ClientId,
-                CreatedAt = default,
-                UpdatedAt = default,
-                QueuedAt = default,
-                ConversionType = conversionType,
-                OriginalFileName = FileNames.Original(claims.FileName),
-                CurrentFileName = FileNames.SafeSegment(claims.FileName),
-                Sha512Checksum = staged.Sha512,
-                FileSize = staged.Length,
-                Status = ItemStatus.ToDo,
-                Media = media,
-                Timings = timings,
-                Directory = claims.Directory,
+                Sha512Checksum = staged.Sha512, FileSize = staged.Length, Media = media, Timings = timings, Directory = claims.Directory,
             };
             await staged.OnDisk;
             var (item, created) = await store.CreateAsync(staged.Folder, draft, cancellationToken);

@@ -168,5 +168,14 @@ public static class StatusCommand
     private static string Detail(FileState state) =>
         state.File?.Status == FileStatus.Done ? state.File.OutputPath ?? ""
         : state.Item?.Errors.FirstOrDefault() ?? state.File?.Errors.FirstOrDefault()
+        ?? InLibrary(state.Item?.Library)
         ?? ((state.Item?.Download?.EtaSeconds ?? state.Item?.EtaSeconds) is { } eta ? $"about {eta.ToString("0", CultureInfo.InvariantCulture)} s left" : "");
+
+    /// <summary>Where the broker placed the output in its library (library_path), or why it could not.</summary>
+    private static string? InLibrary(ItemLibrary? library) => library switch
+    {
+        { Problem: { } problem } => $"not placed in the library: {problem}",
+        { Path: { } path } => $"library: {path}",
+        _ => null,
+    };
 }

@@ -49,6 +49,13 @@ public sealed class AddUrlCommandTests : IAsyncLifetime
         Assert.Contains($"\"url\": \"{link.AbsoluteUri}\"", status.Output, StringComparison.Ordinal);
         Assert.Contains("\"status\": \"finished_successful\"", status.Output, StringComparison.Ordinal);
 
+        // The plain table says where the output went in the broker's library.
+        var placed = await _broker.Api.WaitForAsync(itemId, item => item.Library is not null, "the output to be placed in the library");
+        Assert.Equal("Trips/pier.mkv", placed.Library?.Path);
+        var table = await RunAsync("status", itemId.ToString());
+        Assert.True(table.ExitCode == 0, table.Output + table.Errors);
+        Assert.Contains("library: Trips/pier.mkv", table.Output, StringComparison.Ordinal);
+
         var again = await RunAsync("add-url", link.AbsoluteUri, "--type", "mkv_x264");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains($"item {itemId} on attic (mkv_x264, finished_successful), handed in before", again.Output, StringComparison.Ordinal);
