@@ -11,12 +11,13 @@ return args.FirstOrDefault() switch
     "load" => await LoadBench.RunAsync(),
     "scan" => await ScanBench.RunAsync(),
     "events" => await EventsBench.RunAsync(),
+    "restart" => await RestartBench.RunAsync(),
     "chaos" => await ChaosCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer|load|scan|events|chaos");
+    Console.Error.WriteLine("usage: MediaBroker.Bench index|convert|transfer|load|scan|events|restart|chaos");
     return 2;
 }
