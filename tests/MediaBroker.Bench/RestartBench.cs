@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using MediaBroker.Testing;
 using static MediaBroker.Bench.Measure;
 
@@ -42,7 +40,7 @@ public static class RestartBench
         var start = Redirected("bash");
         start.ArgumentList.Add(Path.Combine(Repository.Root, "scripts", "run"));
         start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(FreePort().ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture));
         start.Environment["MEDIABROKER_VAR"] = var;
         return start;
     }
@@ -52,7 +50,7 @@ public static class RestartBench
         var start = Redirected("dotnet");
         foreach (var argument in new[] { Path.Combine(Repository.Root, "Broker/bin/Release/net10.0/media-broker.dll"), "serve", "--data", data, "--port" })
             start.ArgumentList.Add(argument);
-        start.ArgumentList.Add(FreePort().ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture));
         return start;
     }
 
@@ -84,14 +82,6 @@ public static class RestartBench
         return elapsed;
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using MediaBroker.Testing;
 
 namespace MediaBroker.EndToEnd.Tests;
@@ -119,7 +118,7 @@ public sealed class InstallScriptTests : IDisposable
     /// <summary>READY=1 only once recovery is done and the port is open: the API answers at once, with no retry.</summary>
     private async Task BrokerServiceNotifiesReadyOnceItAnswersAsync(string execStart)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
         await using var service = UnderSystemd.Start(_folder.Combine("broker.sock"), [.. execStart.Split(' '), "--port", port]);
         Assert.Equal("READY=1", await service.NextNotificationAsync("READY=1 from the broker"));
         using var http = new HttpClient();
@@ -156,14 +155,6 @@ public sealed class InstallScriptTests : IDisposable
     private static TimeSpan StopTimeout(Dictionary<string, string> unit) =>
         TimeSpan.FromSeconds(int.Parse(unit["TimeoutStopSec"].TrimEnd('s'), CultureInfo.InvariantCulture));
 
-    private static string FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port.ToString(CultureInfo.InvariantCulture);
-    }
 
     /// <summary>A script of the repository (or a program by its full path), both streams together.</summary>
     private static async Task<(int Code, string Output)> RunAsync(string script, params string[] arguments)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using MediaBroker.Testing;
 
 namespace MediaBroker.EndToEnd.Tests;
@@ -17,7 +16,7 @@ public sealed class RunScriptTests : IDisposable
     [Fact]
     public async Task Scripts_run_starts_broker_and_client_and_a_dropped_picture_comes_out_converted()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var run = ScriptRun.Start(_folder.Combine("var"), "--port", port.ToString(CultureInfo.InvariantCulture));
         await run.WaitUntilRunningAsync();
         var picture = await TestMedia.ImageAsync(_folder.Combine("staged.png"), seed: 77);
@@ -41,7 +40,7 @@ public sealed class RunScriptTests : IDisposable
     [Fact]
     public async Task Scripts_run_honours_the_port_and_data_folder_of_the_broker_json_it_is_given()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var config = _folder.WriteFile("broker.json", System.Text.Encoding.UTF8.GetBytes(
             $$"""{ "listen_on_port": {{port}}, "data_path": "kept-here" }"""));
         await using var run = ScriptRun.Start(_folder.Combine("var"), "--config", config);
@@ -55,14 +54,6 @@ public sealed class RunScriptTests : IDisposable
         Assert.Equal(0, await run.StopAsync());
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     /// <summary>One scripts/run as a user starts it, with everything it prints (stdout and stderr) kept in order.</summary>
     private sealed class ScriptRun : IAsyncDisposable

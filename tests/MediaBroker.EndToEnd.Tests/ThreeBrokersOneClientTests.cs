@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MediaBroker.Broker.Storage;
@@ -41,7 +40,7 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
     public async Task Twenty_files_reach_their_places_through_brokers_that_come_go_and_crash()
     {
         var names = new[] { "a", "b", "c" };
-        var ports = FreePorts(3);
+        var ports = LoopbackPorts.Free(3);
         var data = names.Select(name => Disk.DataFolder(_folder.Combine($"broker-{name}"))).ToArray();
         foreach (var port in ports)
             _links.Add(new CuttingProxy(new Uri($"http://127.0.0.1:{port}/"), long.MaxValue, cuts: 0) { BytesPerSecond = 4_000_000 });
@@ -205,14 +204,6 @@ public sealed partial class ThreeBrokersOneClientTests(ITestOutputHelper log) : 
         }
     }
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(listener => listener.Start());
-        var ports = listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(listener => listener.Stop());
-        return ports;
-    }
 
     [GeneratedRegex(@"Converted ""?([0-9a-f-]{36})""? into")]
     private static partial Regex ConvertedLine();

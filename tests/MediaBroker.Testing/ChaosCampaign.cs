@@ -31,7 +31,7 @@ public sealed class ChaosCampaign(TempFolder folder, int seed, Action<string>? l
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(_drop);
-        _port = FreePort();
+        _port = LoopbackPorts.Free();
         _config = WriteClientConfig();
         int brokerKills = 0, clientKills = 0;
         try
@@ -139,12 +139,4 @@ public sealed class ChaosCampaign(TempFolder folder, int seed, Action<string>? l
         return config;
     }
 
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
