@@ -4,13 +4,16 @@ namespace MediaBroker.Broker.Fetching;
 
 /// <summary>
 /// A fetch meets min_free_bytes as an upload does (<see cref="UploadLimits"/>): it claims room for what it has and for
-/// its output when it starts, claims the announced size as soon as a report gives it (or the bytes fetched so far when
-/// none is announced), and gives the room back when it ends. When the disk has no room left for it, the fetch is
+/// its output when it starts, claims the announced size as soon as a report gives it (or, when none is announced, the
+/// bytes fetched so far and a step more), and gives the room back when it ends. When the disk has no room left for it, the fetch is
 /// stopped through <see cref="Token"/> and <see cref="Refusal"/> says why; the bytes fetched so far stay for a retry.
 /// Every report goes on to the item's progress.
 /// </summary>
 public sealed class FetchRoom : IProgress<FetchProgress>, IDisposable
 {
+    /// <summary>How far ahead of the bytes fetched room is claimed while no size is announced.</summary>
+    public const long ClaimAhead = 1 << 20;
+
     private readonly Lock _gate = new();
     private readonly SpaceClaim _claim;
     private readonly IProgress<FetchProgress> _progress;
@@ -50,13 +53,14 @@ public sealed class FetchRoom : IProgress<FetchProgress>, IDisposable
         lock (_gate)
         {
             _claim.Landed(value.Bytes);
-            var needed = Math.Max(value.Bytes, value.TotalBytes ?? 0);
-            if (Refusal is null && needed > _claimed)
+            if (Refusal is null && Math.Max(value.Bytes, value.TotalBytes ?? 0) > _claimed)
             {
+                // The announced size at once; without one, a step ahead of what came, so that the disk is asked once a step, not once a chunk.
+                var target = value.TotalBytes is { } total && total >= value.Bytes ? total : value.Bytes + ClaimAhead;
                 try
                 {
-                    _claim.Grow(needed - _claimed);
-                    _claimed = needed;
+                    _claim.Grow(target - _claimed);
+                    _claimed = target;
                 }
                 catch (Rejection refused) when (refused.Kind == RejectionKind.InsufficientStorage)
                 {

@@ -36,7 +36,10 @@ public static class StatusCommand
         await context.Brokers.RefreshAsync(cancellationToken);
         var states = ids.Length > 0
             ? await ByIdsAsync(context, ids, cancellationToken)
-            : await WithLiveItemsAsync(context, context.Database.All().Where(file => all || file.IsPending).OrderBy(file => file.CreatedAt).ToList(), cancellationToken);
+            : [
+                .. await WithLiveItemsAsync(context, context.Database.All().Where(file => all || file.IsPending).OrderBy(file => file.CreatedAt).ToList(), cancellationToken),
+                .. await LinksAsync(context, all, cancellationToken),
+            ];
 
         if (json) Console.WriteLine(JsonSerializer.Serialize(states, WireJson.Indented));
         else Print(states);
@@ -86,6 +89,40 @@ public static class StatusCommand
         return files.Select(file => new FileState(file, file.ItemId is { } id ? live.GetValueOrDefault(id) : null, file.ServerId)).ToList();
     }
 
+    /// <summary>
+    /// Links this client handed in (<c>media-client add-url</c>): the brokers fetch and keep them, so they are in no
+    /// watched folder and not in the client's database; each broker that is up is asked for this client's. Finished
+    /// ones only with --all, the newest <see cref="LinksPerState"/> of each state.
+    /// </summary>
+    private static async Task<List<FileState>> LinksAsync(ClientContext context, bool all, CancellationToken cancellationToken)
+    {
+        ItemStatus[] states = all
+            ? [ItemStatus.ToDo, ItemStatus.InProgress, ItemStatus.FinishedSuccessful, ItemStatus.FinishedWithErrors]
+            : [ItemStatus.ToDo, ItemStatus.InProgress];
+        var links = new List<FileState>();
+        foreach (var broker in context.Brokers.All.Where(broker => broker.IsUp))
+        {
+            try
+            {
+                foreach (var state in states)
+                {
+                    var query = new Dictionary<string, string?>
+                    {
+                        ["client_id"] = context.Settings.EffectiveClientId, ["status"] = state.WireName(), ["order"] = "newest",
+                        ["limit"] = LinksPerState.ToString(CultureInfo.InvariantCulture),
+                    };
+                    var page = await broker.CallAsync(ct => broker.Api.ListAsync(query, ct), TimeSpan.FromSeconds(15), cancellationToken);
+                    links.AddRange(page.Items.Where(item => item.Source is not null && context.Database.FindByItem(item.ItemId) is null)
+                        .Select(item => new FileState(null, item, broker.Id)));
+                }
+            }
+            catch (Exception error) when (error is BrokerRejectedException or BrokerUnavailableException or BrokenCircuitException) { }
+        }
+        return links.OrderBy(link => link.Item!.CreatedAt).ToList();
+    }
+
+    private const int LinksPerState = 100;
+
     private static void Print(List<FileState> states)
     {
         if (states.Count == 0)
@@ -96,12 +133,16 @@ public static class StatusCommand
         var table = new Table().AddColumns("file", "status", "broker", "item", "in", "out", "saved", "time on the broker", "detail");
         foreach (var state in states)
             table.AddRow(Markup.Escape(state.File?.Path ?? state.Item?.Source?.Url ?? state.Item?.OriginalFileName ?? "?"), Markup.Escape(Describe(state)),
-                Markup.Escape(state.Broker ?? ""), (state.Item?.ItemId ?? state.File?.ItemId) is { } id ? ItemIdPrefix.Short(id) : "",
+                Markup.Escape(state.Broker ?? ""), ShownId(state),
                 Words.Bytes(InputSize(state)), OutputSize(state) is { } output ? Words.Bytes(output) : "", SpaceSaved.Of(InputSize(state), OutputSize(state)),
                 Markup.Escape(TimeOnBroker(state.Item?.Timings)), Markup.Escape(Detail(state)));
         Terminal.Out.Write(table);
         Console.WriteLine(SpaceSaved.Total(states.Select(state => (InputSize(state), OutputSize(state)))));
     }
+
+    /// <summary>A short id picks the item again among this client's files; a link's item is not one of them, so it shows whole.</summary>
+    private static string ShownId(FileState state) =>
+        (state.Item?.ItemId ?? state.File?.ItemId) is not { } id ? "" : state.File is null ? id.ToString() : ItemIdPrefix.Short(id);
 
     private static long InputSize(FileState state) => state.File?.FileSize ?? state.Item?.FileSize ?? 0;
 

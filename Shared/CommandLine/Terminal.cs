@@ -35,8 +35,8 @@ public static class Terminal
             ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
         });
-        // A pipe has no width: do not wrap paths and ids at 80 columns there.
-        if (redirected) console.Profile.Width = 240;
+        // A pipe has no width: a row stays one line there, whatever its paths, ids and timings, so that grep finds it whole.
+        if (redirected) console.Profile.Width = 1000;
         return console;
     }
 }

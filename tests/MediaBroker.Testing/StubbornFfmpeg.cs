@@ -18,7 +18,9 @@ public static class StubbornFfmpeg
         use strict;
         use warnings;
         use POSIX ();
-        $SIG{INT} = sub { open(my $log, '>>', '{{signalLog.Replace("'", "\\'", StringComparison.Ordinal)}}') or return; print $log "INT\n"; close($log); };
+        sub note { open(my $log, '>>', '{{signalLog.Replace("'", "\\'", StringComparison.Ordinal)}}') or return; print $log "$_[0]\n"; close($log); }
+        $SIG{INT} = sub { note('INT') };
+        note("LISTENING $$"); # a SIGINT sent before this line would be lost: tests wait for it
         my $child = fork() // die "fork: $!";
         if ($child == 0) { exec('ffmpeg', @ARGV) or POSIX::_exit(127); }
         while (1) {
@@ -30,5 +32,10 @@ public static class StubbornFfmpeg
         }
         """);
 
-    public static bool GotSigint(string signalLog) => File.Exists(signalLog) && File.ReadAllText(signalLog).Contains("INT", StringComparison.Ordinal);
+    /// <summary>True once the wrapper of process <paramref name="pid"/> notes SIGINT: one sent earlier, while it was starting, would be lost.</summary>
+    public static bool IsListening(string signalLog, int pid) => Lines(signalLog).Contains($"LISTENING {pid}");
+
+    public static bool GotSigint(string signalLog) => Lines(signalLog).Contains("INT");
+
+    private static string[] Lines(string signalLog) => File.Exists(signalLog) ? File.ReadAllLines(signalLog) : [];
 }

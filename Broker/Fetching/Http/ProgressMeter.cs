@@ -1,11 +1,13 @@
 namespace MediaBroker.Broker.Fetching.Http;
 
-/// <summary>Reports a download's progress at most four times a second, and always its last state.</summary>
+/// <summary>
+/// Counts a download's bytes and reports each step with the rate so far. Every step is reported: the item's
+/// <see cref="DownloadProgress"/> decides how often the item hears of it, and sends the last state once its interval
+/// ends, so a fetch that stalls right after a chunk still shows that chunk.
+/// </summary>
 public sealed class ProgressMeter(IProgress<FetchProgress> progress, TimeProvider time, long startBytes, long? totalBytes)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
     private readonly long _started = time.GetTimestamp();
-    private long _lastReport = time.GetTimestamp();
     private readonly long _startBytes = startBytes;
     private long _bytes = startBytes;
 
@@ -14,12 +16,11 @@ public sealed class ProgressMeter(IProgress<FetchProgress> progress, TimeProvide
     public void Add(long count)
     {
         _bytes += count;
-        if (time.GetElapsedTime(_lastReport) >= Interval) Report();
+        Report();
     }
 
     public void Report()
     {
-        _lastReport = time.GetTimestamp();
         var seconds = time.GetElapsedTime(_started).TotalSeconds;
         progress.Report(new FetchProgress(_bytes, totalBytes, seconds > 0 ? (_bytes - _startBytes) / seconds : 0));
     }

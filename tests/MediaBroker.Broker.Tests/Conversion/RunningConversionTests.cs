@@ -89,6 +89,7 @@ public sealed class RunningConversionTests : IAsyncLifetime
         var item = await (await broker.PostMultipartAsync(clip, fields: new Dictionary<string, string> { ["conversion_type"] = SlowProfiles.Name })).ReadItemAsync();
         await Eventually.TrueAsync(() => ReadThreads(broker).Count == 1, "ffmpeg to start");
         var pid = ReadThreads(broker).Single().Value.Pid;
+        await Eventually.TrueAsync(() => StubbornFfmpeg.IsListening(signals, pid), "the ffmpeg wrapper to listen for SIGINT");
 
         var deleting = broker.Api.DeleteAsync(item.ItemId);
         await Eventually.TrueAsync(() => StubbornFfmpeg.GotSigint(signals), "ffmpeg to get SIGINT");

@@ -62,6 +62,37 @@ public sealed class AddUrlCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Plain_status_lists_a_link_while_the_broker_fetches_it_and_with_all_once_it_is_placed()
+    {
+        var clip = await TestMedia.VideoAsync(_client.Folder.Combine("harbour.mkv"), seconds: 1, size: "160x120");
+        var link = _server.Serve("harbour.mkv", clip);
+        _server.HoldAfterBytes = 4096;
+
+        var added = await RunAsync("add-url", link.AbsoluteUri, "--type", "mkv_x264", "--dir", "Trips");
+        Assert.Equal(0, added.ExitCode);
+        var itemId = Guid.Parse(System.Text.RegularExpressions.Regex.Match(added.Output, @"item ([0-9a-f-]{36}) on attic").Groups[1].Value);
+        await _server.Holding.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await _broker.Api.WaitForAsync(itemId, item => item.Download is { Bytes: 4096 }, "the first 4096 bytes on the item");
+
+        // Held half way: plain status shows the link, its download and its whole id (no watched file stands for it).
+        var fetching = await RunAsync("status");
+        Assert.True(fetching.ExitCode == 0, fetching.Output + fetching.Errors);
+        var row = Assert.Single(fetching.Output.Split('\n'), line => line.Contains(link.AbsoluteUri, StringComparison.Ordinal));
+        Assert.Contains("downloading", row, StringComparison.Ordinal);
+        Assert.True(row.Contains("(4.1 kB of ", StringComparison.Ordinal), row);
+        Assert.Contains(itemId.ToString(), row, StringComparison.Ordinal);
+
+        _server.Release();
+        await _broker.Api.WaitForAsync(itemId, item => item.Library is not null, "the output to be placed in the library");
+        var finished = await RunAsync("status");
+        Assert.DoesNotContain(link.AbsoluteUri, finished.Output, StringComparison.Ordinal);
+        var all = await RunAsync("status", "--all");
+        row = Assert.Single(all.Output.Split('\n'), line => line.Contains(link.AbsoluteUri, StringComparison.Ordinal));
+        Assert.Contains("finished_successful", row, StringComparison.Ordinal);
+        Assert.Contains("library: Trips/harbour.mkv", row, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_link_gets_one_clear_line_and_a_non_zero_exit_code()
     {
         var notALink = await RunAsync("add-url", "holiday.mp4");
