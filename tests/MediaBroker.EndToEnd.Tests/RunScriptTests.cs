@@ -38,6 +38,33 @@ public sealed class RunScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broker_with_tokens_stops_scripts_run_until_its_client_is_given_one()
+    {
+        var data = _folder.Combine("guarded");
+        var made = await BrokerCommand.RunAsync(_folder.Path, "token", "add", "local", "--data", data);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        var token = made.Output.Trim();
+        var port = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture);
+
+        // Without a token for its client it does not claim to run: it stops and says what to do.
+        await using (var refused = ScriptRun.Start(_folder.Combine("var"), "--port", port, "--data", data))
+        {
+            Assert.True(await refused.WaitForExitAsync() != 0, refused.Output);
+            Assert.Contains($"run: this broker requires a token (see tokens.json in {data}); make one with", refused.Output, StringComparison.Ordinal);
+            Assert.Contains("then start again with MEDIABROKER_TOKEN=<that token> scripts/run", refused.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("MediaBroker is running.", refused.Output, StringComparison.Ordinal);
+        }
+
+        // With it, its client is let in: a dropped picture comes out converted.
+        await using var run = ScriptRun.StartWithToken(_folder.Combine("var"), token, "--port", port, "--data", data);
+        await run.WaitUntilRunningAsync();
+        var picture = await TestMedia.ImageAsync(_folder.Combine("staged.png"), seed: 78);
+        File.Move(picture, _folder.Combine("var", "drop", "lantern.png"));
+        await Eventually.TrueAsync(() => File.Exists(_folder.Combine("var", "library", "lantern.webp")), "the converted picture in the library");
+        Assert.Equal(0, await run.StopAsync());
+    }
+
+    [Fact]
     public async Task Scripts_run_honours_the_port_and_data_folder_of_the_broker_json_it_is_given()
     {
         var port = LoopbackPorts.Free();
@@ -75,12 +102,17 @@ public sealed class RunScriptTests : IDisposable
             get { lock (_output) return _output.ToString(); }
         }
 
-        public static ScriptRun Start(string var, params string[] arguments)
+        public static ScriptRun Start(string var, params string[] arguments) => StartWithToken(var, token: null, arguments);
+
+        /// <param name="token">The client's token (MEDIABROKER_TOKEN); none when null, whatever the test run has.</param>
+        public static ScriptRun StartWithToken(string var, string? token, params string[] arguments)
         {
             var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
             start.ArgumentList.Add(Path.Combine(Repository.Root, "scripts", "run"));
             foreach (var argument in arguments) start.ArgumentList.Add(argument);
             start.Environment["MEDIABROKER_VAR"] = var;
+            start.Environment.Remove("MEDIABROKER_TOKEN");
+            if (token is not null) start.Environment["MEDIABROKER_TOKEN"] = token;
             return new ScriptRun(Process.Start(start)!);
         }
 
