@@ -29,24 +29,36 @@ public sealed class CrashPointTests(ITestOutputHelper log) : IDisposable
         for (var i = 0; i < points.Count; i++)
         {
             var name = points[i];
-            var run = _folder.Combine($"point-{i}");
-            var reached = run + ".log";
-            await using var scenario = new BrokerCrashScenario(_folder, Path.Combine(run, "data"));
-            try
+            // A few steps depend on timing (an item deleted while still in to_do, or taken by a converter a moment
+            // before): a run that did not pass that step is run again, up to three times, before it counts as a failure.
+            for (var attempt = 1; attempt <= 3; attempt++)
             {
-                await scenario.RunAsync(new Dictionary<string, string>
+                var run = _folder.Combine($"point-{i}-{attempt}");
+                var reached = run + ".log";
+                await using var scenario = new BrokerCrashScenario(_folder, Path.Combine(run, "data"));
+                try
                 {
-                    [CrashPoints.CrashAtVariable] = CrashPoints.At(1, name),
-                    [CrashPoints.LogVariable] = reached,
-                });
-                Assert.True(File.ReadLines(reached).Last() == $"1|{name}" && scenario.Restarts > 0, "the broker was not killed there");
-                Invariants.BrokerHolds(MediaBroker.Testing.Disk.DataFolder(Path.Combine(run, "data")), scenario.Accepted, scenario.Deleted);
-                log.WriteLine($"ok   {name}");
-            }
-            catch (Exception error)
-            {
-                failures.Add($"{name}: {error.Message}");
-                log.WriteLine($"FAIL {name}: {error.Message}");
+                    await scenario.RunAsync(new Dictionary<string, string>
+                    {
+                        [CrashPoints.CrashAtVariable] = CrashPoints.At(1, name),
+                        [CrashPoints.LogVariable] = reached,
+                    });
+                    var killedThere = File.Exists(reached) && File.ReadLines(reached).Last() == $"1|{name}" && scenario.Restarts > 0;
+                    if (!killedThere && attempt < 3)
+                    {
+                        log.WriteLine($"     {name}: not reached in run {attempt}; again");
+                        continue;
+                    }
+                    Assert.True(killedThere, $"the broker was not killed there (the step was not reached in {attempt} runs)");
+                    Invariants.BrokerHolds(MediaBroker.Testing.Disk.DataFolder(Path.Combine(run, "data")), scenario.Accepted, scenario.Deleted);
+                    log.WriteLine($"ok   {name}");
+                }
+                catch (Exception error)
+                {
+                    failures.Add($"{name}: {error.Message}");
+                    log.WriteLine($"FAIL {name}: {error.Message}");
+                }
+                break;
             }
         }
         Assert.True(failures.Count == 0, $"{failures.Count} of {points.Count} crash points broke a promise:\n{string.Join('\n', failures)}");
