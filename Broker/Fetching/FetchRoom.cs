@@ -5,9 +5,9 @@ namespace MediaBroker.Broker.Fetching;
 /// <summary>
 /// A fetch meets min_free_bytes as an upload does (<see cref="UploadLimits"/>): it claims room for what it has and for
 /// its output when it starts, claims the announced size as soon as a report gives it (or, when none is announced, the
-/// bytes fetched so far and a step more), and gives the room back when it ends. When the disk has no room left for it, the fetch is
-/// stopped through <see cref="Token"/> and <see cref="Refusal"/> says why; the bytes fetched so far stay for a retry.
-/// Every report goes on to the item's progress.
+/// bytes fetched so far and a step more), and gives the room back when it ends. When the disk has no room left for it,
+/// the fetch is stopped through <see cref="Token"/> and <see cref="Refusal"/> says why; the bytes fetched so far stay
+/// for a retry. Every report goes on to the item's progress.
 /// </summary>
 public sealed class FetchRoom : IProgress<FetchProgress>, IDisposable
 {

@@ -16,10 +16,10 @@ namespace MediaBroker.Broker.Fetching;
 /// <see cref="ItemFiles.FetchingInput"/> (progress on the item as it goes), hash it, probe it as an upload is probed
 /// (<see cref="ItemIngest.InspectAsync"/>), record the page's details, and leave it in to_do for the converters.
 /// Content the client already had converted with this conversion type is not converted twice: the item shares that
-/// item's output (a hard link) and says so in <see cref="Item.SameContentAs"/>, and is placed in the library like a converted one. A fetch that fails, or fetches what
-/// is not media this broker converts, or finds no room left on the disk (min_free_bytes, see <see cref="FetchRoom"/>), ends the item
-/// in finished_with_errors with the reason; a stop leaves it awaiting
-/// its input, with the bytes fetched so far.
+/// item's output (a hard link), says so in <see cref="Item.SameContentAs"/>, and is placed in the library like a
+/// converted one. A fetch that fails, fetches what is not media this broker converts, or finds no room left on the disk
+/// (min_free_bytes, see <see cref="FetchRoom"/>) ends the item in finished_with_errors with the reason; a stop leaves it
+/// awaiting its input, with the bytes fetched so far.
 /// </summary>
 public sealed class LinkFetch(
     ItemStore store, IInputFetcher fetcher, ItemIngest ingest, LibraryPlacer library, UploadLimits limits, IFileSystem files, BrokerSettings settings,

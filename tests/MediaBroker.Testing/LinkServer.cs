@@ -56,12 +56,12 @@ public sealed class LinkServer : IAsyncDisposable
         }
         if (path == "/stalled.mp4")
         {
-            await StalledAsync(context);
+            await SendThenHoldAsync(context, announced: 1000, sent: 10);
             return;
         }
         if (path == "/vast.mp4")
         {
-            await VastAsync(context);
+            await SendThenHoldAsync(context, VastBytes, sent: 64 * 1024);
             return;
         }
         var file = Path.Combine(_folder, path.TrimStart('/'));
@@ -89,23 +89,15 @@ public sealed class LinkServer : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    /// <summary>A video/mp4 of 1000 bytes that sends 10 and then nothing, until the client gives up.</summary>
-    private static async Task StalledAsync(HttpContext context)
+    /// <summary>
+    /// A video/mp4 that announces <paramref name="announced"/> bytes, sends <paramref name="sent"/> of them, and then
+    /// nothing until the client gives up: /stalled.mp4 (1000, 10) and /vast.mp4 (a pebibyte, 64 KiB).
+    /// </summary>
+    private static async Task SendThenHoldAsync(HttpContext context, long announced, int sent)
     {
         context.Response.ContentType = "video/mp4";
-        context.Response.ContentLength = 1000;
-        await context.Response.Body.WriteAsync(new byte[10]);
-        await context.Response.Body.FlushAsync();
-        try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
-        catch (OperationCanceledException) { }
-    }
-
-    /// <summary>A video/mp4 that announces a pebibyte (more than any test disk has free), sends 64 KiB, and waits until the client gives up.</summary>
-    private static async Task VastAsync(HttpContext context)
-    {
-        context.Response.ContentType = "video/mp4";
-        context.Response.ContentLength = VastBytes;
-        await context.Response.Body.WriteAsync(new byte[64 * 1024]);
+        context.Response.ContentLength = announced;
+        await context.Response.Body.WriteAsync(new byte[sent]);
         await context.Response.Body.FlushAsync();
         try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
         catch (OperationCanceledException) { }
